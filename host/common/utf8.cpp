@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "common/utf8.hpp"
+
+#include <cstdint>
+
+namespace dcx {
+
+bool next_utf8_code_point(std::string_view text, size_t& pos, char32_t& code_point) {
+    const auto b0 = static_cast<uint8_t>(text[pos]);
+    size_t extra = 0;
+    char32_t cp = 0;
+    char32_t min = 0;
+    if (b0 < 0x80) {
+        code_point = b0;
+        ++pos;
+        return true;
+    } else if ((b0 & 0xE0) == 0xC0) {
+        cp = b0 & 0x1F, extra = 1, min = 0x80;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        cp = b0 & 0x0F, extra = 2, min = 0x800;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        cp = b0 & 0x07, extra = 3, min = 0x10000;
+    } else {
+        return false;
+    }
+    if (pos + extra >= text.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= extra; ++k) {
+        const auto b = static_cast<uint8_t>(text[pos + k]);
+        if ((b & 0xC0) != 0x80) return false;
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    code_point = cp;
+    pos += 1 + extra;
+    return true;
+}
+
+bool is_valid_utf8(std::string_view text) {
+    size_t pos = 0;
+    char32_t cp = 0;
+    while (pos < text.size()) {
+        // ASCII fast path: most payloads are ASCII JSON.
+        if (static_cast<uint8_t>(text[pos]) < 0x80) {
+            ++pos;
+            continue;
+        }
+        if (!next_utf8_code_point(text, pos, cp)) return false;
+    }
+    return true;
+}
+
+}  // namespace dcx
