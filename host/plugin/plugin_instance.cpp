@@ -111,7 +111,13 @@ PluginInstance::PluginInstance(std::shared_ptr<const LoadedPlugin> plugin, std::
 }
 
 PluginInstance::~PluginInstance() {
-    if (source_) source_->destroy(source_);
+    if (!source_) return;
+    if (!shut_down_) {
+        // Every created instance is shut down before destroy (plugin_api.h), even after a failure.
+        const auto r = shutdown();
+        if (!r.ok()) spdlog::warn("[{}] plugin {} shutdown: {}", connector_name_, plugin_->id, r.message);
+    }
+    source_->destroy(source_);
 }
 
 template <class Fn>
@@ -291,7 +297,7 @@ void PluginInstance::host_log(const dcx_host_t* host, dcx_log_level_t level, dcx
                      : level == DCX_LOG_WARN  ? spdlog::level::warn
                                               : spdlog::level::err;
     try {
-        spdlog::log(lvl, "[{}] {}: {}", self->connector_name_, self->plugin_->id, sanitize(message));
+        spdlog::log(lvl, "{}: {}", self->plugin_->id, sanitize(message));
     } catch (...) {
         // Logging must never unwind into the plugin.
     }

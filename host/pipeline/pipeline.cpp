@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pipeline/pipeline.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/key_router.hpp"
+
+namespace dcx::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+int64_t now_steady_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+}
+
+const char* stage_name(int stage) {
+    static constexpr const char* kNames[] = {"validate", "serialize", "publish"};
+    return kNames[stage];
+}
+
+// Logs the first 10 occurrences, then every 1000th, with the running count.
+bool should_log(uint64_t count) { return count <= 10 || count % 1000 == 0; }
+
+std::string code_name(grpc::StatusCode code) {
+    static constexpr const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+                                             "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+                                             "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+                                             "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+    const auto i = static_cast<size_t>(code);
+    return i < std::size(kNames) ? kNames[i] : std::to_string(i);
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const config::ConnectorConfig& config, plugin::PluginInstance& plugin, broker::BrokerConnection& broker,
+                   std::vector<Route> routes, std::vector<Publisher::PartitionSpec> partitions,
+                   std::optional<uint32_t> dead_letter_partition)
+    : config_(config), plugin_(plugin), dead_letter_partition_(dead_letter_partition) {
+    for (auto& r : routes) {
+        const std::string topic = r.topic;
+        routes_.emplace(topic, std::move(r));
+    }
+    Publisher::Settings settings;
+    settings.strict = config.delivery.ordering == config::Ordering::strict;
+    settings.window = config.delivery.window_per_producer;
+    settings.send_timeout = std::chrono::milliseconds(config.delivery.send_timeout_ms);
+    settings.retry = config.retry;
+    publisher_ = std::make_unique<Publisher>(broker, settings, std::move(partitions), [this](Settlement s) {
+        {
+            std::lock_guard lock(mu_);
+            settlements_.push_back(std::move(s));
+        }
+        cv_.notify_one();
+    });
+}
+
+Pipeline::~Pipeline() { publisher_->stop(); }
+
+void Pipeline::request_stop() {
+    stop_requested_ = true;
+    plugin_.request_stop();
+    cv_.notify_one();
+}
+
+void Pipeline::wakeup() {
+    {
+        std::lock_guard lock(mu_);
+        woken_ = true;
+    }
+    cv_.notify_one();
+}
+
+void Pipeline::set_fatal(const std::string& why) {
+    if (fatal_.empty()) {
+        fatal_ = why;
+        spdlog::error("stopping: {}", why);
+    }
+}
+
+void Pipeline::wait(Clock::time_point until) {
+    std::unique_lock lock(mu_);
+    cv_.wait_until(lock, until, [&] { return woken_ || !settlements_.empty() || stop_requested_; });
+    woken_ = false;
+}
+
+bool Pipeline::can_poll() const {
+    return stats_.inflight_records < config_.delivery.max_inflight_records &&
+           stats_.inflight_bytes < config_.delivery.max_inflight_bytes;
+}
+
+int Pipeline::run() {
+    publisher_->start();
+    const auto& proc = config_.processing;
+    const auto poll_interval = std::chrono::milliseconds(std::max<uint64_t>(proc.poll_interval_ms, 1));
+    const auto commit_interval = std::chrono::milliseconds(config_.delivery.commit_interval_ms);
+    auto next_commit = Clock::now() + commit_interval;
+    auto next_health = Clock::now() + std::chrono::milliseconds(proc.health_check_interval_ms);
+    auto poll_not_before = Clock::now();
+    uint32_t poll_failures = 0;
+
+    while (true) {
+        drain_settlements();
+        if (!fatal_.empty() || stop_requested_) break;
+        const auto now = Clock::now();
+        if (now >= next_commit) {
+            commit();
+            next_commit = now + commit_interval;
+        }
+        if (proc.health_check_interval_ms > 0 && now >= next_health) {
+            check_health(now);
+            next_health = now + std::chrono::milliseconds(proc.health_check_interval_ms);
+            if (!fatal_.empty()) break;
+        }
+        if (now < poll_not_before) {
+            wait(std::min(poll_not_before, next_commit));
+            continue;
+        }
+        if (!can_poll()) {  // backpressure: the plugin is not polled until acks free room
+            stats_.paused = true;
+            wait(std::min(next_commit, now + poll_interval));
+            continue;
+        }
+        stats_.paused = false;
+        const uint64_t room = config_.delivery.max_inflight_records - stats_.inflight_records;
+        const auto max_records = static_cast<uint32_t>(std::min<uint64_t>(proc.batch_size, room));
+        batch_.clear();
+        const auto r = plugin_.poll(batch_, max_records, static_cast<uint32_t>(poll_interval.count()));
+        for (auto& record : batch_) process(record);
+        switch (r.status) {
+            case DCX_STATUS_OK:
+                poll_failures = 0;
+                if (batch_.empty()) wait(Clock::now() + poll_interval);
+                break;
+            case DCX_STATUS_NO_DATA:
+                poll_failures = 0;
+                wait(std::min(next_commit, Clock::now() + poll_interval));
+                break;
+            case DCX_STATUS_INVALID_RECORD:
+                if (should_log(++stats_.source_data_skipped)) {
+                    spdlog::warn("plugin skipped source data it could not read ({} so far): {}",
+                                 stats_.source_data_skipped.load(), r.message);
+                }
+                break;
+            case DCX_STATUS_RETRYABLE: {
+                ++stats_.polls_failed;
+                ++poll_failures;
+                const uint32_t shift = std::min<uint32_t>(poll_failures - 1, 20);
+                const auto backoff = std::min<uint64_t>(config_.retry.retry_backoff_ms << shift, config_.retry.max_backoff_ms);
+                spdlog::warn("plugin poll failed (retrying in {} ms): {}", backoff, r.message);
+                poll_not_before = Clock::now() + std::chrono::milliseconds(backoff);
+                break;
+            }
+            default:
+                ++stats_.polls_failed;
+                set_fatal(std::string("plugin poll returned ") + plugin::status_name(r.status) + ": " + r.message);
+                break;
+        }
+    }
+
+    // Drain: no more polls; wait for what is in flight (and its dead-letter writes), bounded.
+    plugin_.request_stop();
+    const auto deadline = Clock::now() + std::chrono::milliseconds(config_.delivery.shutdown_timeout_ms);
+    if (stats_.inflight_records > 0) {
+        spdlog::info("draining {} records in flight (up to {} ms)", stats_.inflight_records.load(),
+                     config_.delivery.shutdown_timeout_ms);
+    }
+    while (stats_.inflight_records > 0 && !publisher_fatal_ && Clock::now() < deadline) {
+        wait(std::min(deadline, Clock::now() + std::chrono::milliseconds(100)));
+        drain_settlements();
+    }
+    publisher_->stop();
+    drain_settlements();
+    commit();
+    const auto unsettled = tracker_.unsettled();
+    const uint64_t left = stats_.inflight_records;
+    if (left > 0) {
+        std::string per;
+        for (const auto& [partition, n] : unsettled) per += " " + partition + "=" + std::to_string(n);
+        spdlog::warn("{} records were not confirmed by Danube before exit; they will be delivered again from "
+                     "the last committed offsets (per source partition:{})",
+                     left, per.empty() ? " none with offsets" : per);
+    }
+    const auto sr = plugin_.shutdown();
+    if (!sr.ok()) spdlog::warn("plugin shutdown reported {}: {}", plugin::status_name(sr.status), sr.message);
+    spdlog::info("pipeline stopped: {} polled, {} published, {} dead-lettered, {} skipped, {} unsettled",
+                 stats_.records_polled.load(), stats_.records_published.load(), stats_.records_dead_lettered.load(),
+                 stats_.records_skipped.load(), left);
+    if (!fatal_.empty()) return kExitFatal;
+    return left > 0 ? kExitDrainTimeout : kExitOk;
+}
+
+void Pipeline::process(plugin::OwnedRecord& rec) {
+    const uint64_t seq = ++next_seq_;
+    ++stats_.records_polled;
+    if (rec.offset) tracker_.track(seq, *rec.offset);
+
+    if (auto problem = plugin::check_record(rec, config_.delivery.max_record_bytes)) {
+        return handle_invalid(seq, rec, Stage::validate, "INVALID_RECORD", *problem);
+    }
+    const auto it = routes_.find(rec.topic);
+    if (it == routes_.end()) {
+        return handle_invalid(seq, rec, Stage::validate, "UNKNOWN_TOPIC",
+                              "topic '" + rec.topic + "' was not declared by the plugin's producer_configs");
+    }
+    Route& route = it->second;
+    if (auto err = encoder_.encode(rec, route.type, route.validator.get(), scratch_)) {
+        const Stage stage = err->stage == schema::EncodeError::Stage::validate ? Stage::validate : Stage::serialize;
+        return handle_invalid(seq, rec, stage, stage == Stage::validate ? "INVALID_RECORD" : "SERIALIZATION", err->message);
+    }
+
+    auto out = std::make_unique<Outgoing>();
+    out->seq = seq;
+    const uint32_t offset_in_route = rec.key ? broker::partition_for_key(*rec.key, route.partition_count)
+                                             : static_cast<uint32_t>(route.round_robin++ % route.partition_count);
+    out->partition = route.first_partition + offset_in_route;
+    out->target_topic = route.topic;
+    out->source_offset = rec.offset;
+    out->polled_at_us = now_steady_us();
+    danube::StreamMessage& m = out->msg;
+    m.set_payload(scratch_);
+    auto& attrs = *m.mutable_attributes();
+    for (const auto& [k, v] : rec.attributes) attrs[k] = v;
+    if (route.schema) {
+        m.set_schema_id(route.schema->schema_id);
+        m.set_schema_version(route.schema->version);
+    }
+    if (rec.key) m.set_routing_key(*rec.key);
+    m.set_publish_time(static_cast<uint64_t>(rec.event_time_ms > 0 ? rec.event_time_ms : now_unix_ms()));
+    m.set_subscription_name("");
+    out->bytes = m.payload().size();
+    // The broker refuses requests over 4 MiB; check the whole message, not just the payload.
+    const size_t encoded = m.ByteSizeLong() + route.topic.size() + 64;
+    if (encoded > config_.delivery.max_record_bytes) {
+        return handle_invalid(seq, rec, Stage::serialize, "TOO_LARGE",
+                              "encoded message is " + std::to_string(encoded) + " bytes, over max_record_bytes (" +
+                                  std::to_string(config_.delivery.max_record_bytes) + ")");
+    }
+    submit_new(std::move(out));
+}
+
+void Pipeline::submit_new(std::unique_ptr<Outgoing> out) {
+    ++stats_.inflight_records;
+    stats_.inflight_bytes += out->bytes;
+    publisher_->submit(std::move(out));
+}
+
+void Pipeline::finish(uint64_t seq, uint64_t bytes) {
+    tracker_.settle(seq);
+    --stats_.inflight_records;
+    stats_.inflight_bytes -= bytes;
+}
+
+std::unique_ptr<Outgoing> Pipeline::dead_letter_message(
+    uint64_t seq, const std::string& payload, const std::vector<std::pair<std::string, std::string>>& attributes,
+    const std::optional<std::string>& key, const std::string& target, Stage stage, const std::string& code,
+    const std::string& message, const std::optional<plugin::SourceOffset>& offset) {
+    auto out = std::make_unique<Outgoing>();
+    out->seq = seq;
+    out->partition = *dead_letter_partition_;
+    out->dead_letter = true;
+    out->target_topic = target;
+    out->polled_at_us = now_steady_us();
+    danube::StreamMessage& m = out->msg;
+    m.set_payload(payload);
+    auto& attrs = *m.mutable_attributes();
+    for (const auto& [k, v] : attributes) attrs[k] = v;
+    attrs["dlq.stage"] = stage_name(static_cast<int>(stage));
+    attrs["dlq.error_code"] = code;
+    attrs["dlq.error_message"] = message;
+    attrs["dlq.target_topic"] = target;
+    attrs["dlq.connector"] = config_.connector_name;
+    attrs["dlq.failed_at"] = std::to_string(now_unix_ms());
+    if (offset) {
+        attrs["dlq.source_partition"] = offset->partition;
+        attrs["dlq.source_position"] = std::to_string(offset->value);
+    }
+    if (key) m.set_routing_key(*key);
+    m.set_publish_time(static_cast<uint64_t>(now_unix_ms()));
+    out->bytes = payload.size();
+    return out;
+}
+
+void Pipeline::handle_invalid(uint64_t seq, const plugin::OwnedRecord& rec, Stage stage, const std::string& code,
+                              const std::string& message) {
+    const uint64_t n = ++stats_.records_invalid;
+    const std::string where = rec.offset ? " (source " + rec.offset->partition + "@" + std::to_string(rec.offset->value) + ")" : "";
+    switch (config_.dead_letter.on_invalid) {
+        case config::InvalidRecordPolicy::dead_letter:
+            if (should_log(n)) {
+                spdlog::warn("record for {}{} is invalid at {} ({}); writing it to {} ({} invalid so far)", rec.topic,
+                             where, stage_name(static_cast<int>(stage)), message, config_.dead_letter.topic, n);
+            }
+            submit_new(dead_letter_message(seq, rec.payload, rec.attributes, rec.key, rec.topic, stage, code, message, rec.offset));
+            return;
+        case config::InvalidRecordPolicy::skip:
+            if (should_log(n)) {
+                spdlog::warn("skipping invalid record for {}{} at {}: {} ({} invalid so far)", rec.topic, where,
+                             stage_name(static_cast<int>(stage)), message, n);
+            }
+            ++stats_.records_skipped;
+            tracker_.settle(seq);
+            return;
+        case config::InvalidRecordPolicy::fail:
+            set_fatal("invalid record for " + rec.topic + where + " at " + stage_name(static_cast<int>(stage)) + ": " +
+                      message + " ([dead_letter] on_invalid = \"fail\")");
+            return;
+    }
+}
+
+void Pipeline::drain_settlements() {
+    std::vector<Settlement> batch;
+    {
+        std::lock_guard lock(mu_);
+        batch.swap(settlements_);
+    }
+    for (auto& s : batch) handle_settlement(std::move(s));
+}
+
+void Pipeline::handle_settlement(Settlement s) {
+    switch (s.kind) {
+        case Settlement::Kind::acked:
+            if (s.out->dead_letter) ++stats_.records_dead_lettered;
+            else ++stats_.records_published;
+            finish(s.out->seq, s.out->bytes);
+            return;
+        case Settlement::Kind::rejected: {
+            Outgoing& o = *s.out;
+            const std::string code = code_name(s.status.error_code());
+            if (o.dead_letter) {
+                publisher_fatal_ = true;
+                set_fatal("the dead-letter topic " + config_.dead_letter.topic + " rejected a record (" + code + ": " +
+                          s.status.error_message() + ")");
+                return;
+            }
+            const uint64_t n = ++stats_.records_invalid;
+            switch (config_.dead_letter.on_invalid) {
+                case config::InvalidRecordPolicy::dead_letter: {
+                    if (should_log(n)) {
+                        spdlog::warn("Danube rejected a record for {} ({}: {}); writing it to {}", o.target_topic, code,
+                                     s.status.error_message(), config_.dead_letter.topic);
+                    }
+                    std::vector<std::pair<std::string, std::string>> attrs(o.msg.attributes().begin(), o.msg.attributes().end());
+                    std::optional<std::string> key;
+                    if (o.msg.has_routing_key()) key = o.msg.routing_key();
+                    auto dlq = dead_letter_message(o.seq, o.msg.payload(), attrs, key, o.target_topic, Stage::publish,
+                                                   code, s.status.error_message(), o.source_offset);
+                    // Same record, same in-flight slot: account for the size change only.
+                    stats_.inflight_bytes -= o.bytes;
+                    stats_.inflight_bytes += dlq->bytes;
+                    publisher_->submit(std::move(dlq));
+                    return;
+                }
+                case config::InvalidRecordPolicy::skip:
+                    if (should_log(n)) {
+                        spdlog::warn("Danube rejected a record for {} ({}: {}); skipping it", o.target_topic, code,
+                                     s.status.error_message());
+                    }
+                    ++stats_.records_skipped;
+                    finish(o.seq, o.bytes);
+                    return;
+                case config::InvalidRecordPolicy::fail:
+                    set_fatal("Danube rejected a record for " + o.target_topic + " (" + code + ": " +
+                              s.status.error_message() + ")");
+                    return;
+            }
+            return;
+        }
+        case Settlement::Kind::fatal:
+            // During shutdown the publisher hands back what it could not send: it stays unsettled.
+            if (s.status.error_code() == grpc::StatusCode::CANCELLED) return;
+            publisher_fatal_ = true;
+            set_fatal("publishing failed: " + s.status.error_message() + " (" + code_name(s.status.error_code()) + ")");
+            return;
+    }
+}
+
+void Pipeline::commit() {
+    for (auto& o : tracker_.take_committable()) pending_commit_[o.partition] = std::move(o);
+    if (pending_commit_.empty()) return;
+    std::vector<plugin::SourceOffset> offsets;
+    for (const auto& [_, o] : pending_commit_) offsets.push_back(o);
+    const auto r = plugin_.commit(offsets);
+    if (r.ok()) {
+        pending_commit_.clear();
+        ++stats_.commits;
+        stats_.last_commit_unix_ms = now_unix_ms();
+        return;
+    }
+    if (r.status == DCX_STATUS_RETRYABLE) {
+        spdlog::warn("plugin commit failed, will retry: {}", r.message);
+        return;
+    }
+    set_fatal(std::string("plugin commit returned ") + plugin::status_name(r.status) + ": " + r.message);
+}
+
+void Pipeline::check_health(Clock::time_point) {
+    const auto r = plugin_.health_check();
+    if (r.ok()) {
+        health_failures_ = 0;
+        return;
+    }
+    ++health_failures_;
+    spdlog::warn("plugin health check failed ({} of {} allowed in a row): {}", health_failures_,
+                 config_.processing.health_check_failure_threshold, r.message);
+    if (r.status == DCX_STATUS_FATAL || health_failures_ >= config_.processing.health_check_failure_threshold) {
+        set_fatal("plugin health check failed " + std::to_string(health_failures_) + " consecutive times: " + r.message);
+    }
+}
+
+}  // namespace dcx::pipeline

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+// The delivery pipeline, run on the plugin thread: poll -> validate -> serialize -> route ->
+// publish (Publisher) -> settle -> commit the acked prefix. Nothing accepted from the plugin is
+// dropped: every record is acknowledged by Danube, written to the dead-letter topic, skipped by
+// the configured policy (counted), or still unsettled at exit (reported, never committed).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/connector_config.hpp"
+#include "pipeline/offset_tracker.hpp"
+#include "pipeline/publisher.hpp"
+#include "plugin/plugin_instance.hpp"
+#include "schema/payload_encoder.hpp"
+#include "schema/schema_resolver.hpp"
+
+namespace dcx::pipeline {
+
+/// Exit codes of a pipeline run (docs/operations.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFatal = 1;
+inline constexpr int kExitDrainTimeout = 75;  // EX_TEMPFAIL: records left unsettled at shutdown
+
+/// One destination topic declared by the plugin, with its schema and publisher partitions.
+struct Route {
+    std::string topic;
+    uint32_t first_partition = 0;  // index into the publisher's partition table
+    uint32_t partition_count = 1;  // max(1, declared partitions)
+    uint64_t round_robin = 0;      // keyless records: counter % partition_count
+    schema::SchemaType type = schema::SchemaType::none;
+    std::optional<schema::ResolvedSchema> schema;
+    std::unique_ptr<schema::JsonSchemaValidator> validator;  // json_schema topics
+};
+
+struct PipelineStats {
+    std::atomic<uint64_t> records_polled{0};
+    std::atomic<uint64_t> records_published{0};   // acknowledged on their topic
+    std::atomic<uint64_t> records_invalid{0};     // failed validate/serialize/publish
+    std::atomic<uint64_t> records_dead_lettered{0};
+    std::atomic<uint64_t> records_skipped{0};
+    std::atomic<uint64_t> polls_failed{0};
+    std::atomic<uint64_t> source_data_skipped{0};  // INVALID_RECORD from poll
+    std::atomic<uint64_t> inflight_records{0};
+    std::atomic<uint64_t> inflight_bytes{0};
+    std::atomic<uint64_t> commits{0};
+    std::atomic<int64_t> last_commit_unix_ms{0};
+    std::atomic<bool> paused{false};  // backpressure: in-flight caps reached
+};
+
+class Pipeline {
+public:
+    /// `partitions` holds every route's producers (see Route::first_partition), then the
+    /// dead-letter producer if `dead_letter_partition` is set.
+    Pipeline(const config::ConnectorConfig& config, plugin::PluginInstance& plugin, broker::BrokerConnection& broker,
+             std::vector<Route> routes, std::vector<Publisher::PartitionSpec> partitions,
+             std::optional<uint32_t> dead_letter_partition);
+    ~Pipeline();
+
+    /// Runs until stopped or a fatal error; drains, commits, shuts the plugin down. Returns
+    /// the exit code. Call on the plugin thread.
+    int run();
+    /// Starts the drain. [thread-safe]
+    void request_stop();
+    /// The plugin has data. [thread-safe]
+    void wakeup();
+
+    const PipelineStats& stats() const { return stats_; }
+    const PublisherStats& publisher_stats() const { return publisher_->stats(); }
+
+private:
+    enum class Stage { validate, serialize, publish };
+
+    void process(plugin::OwnedRecord& record);
+    void handle_invalid(uint64_t seq, const plugin::OwnedRecord& record, Stage stage, const std::string& code,
+                        const std::string& message);
+    void handle_settlement(Settlement s);
+    void drain_settlements();
+    void finish(uint64_t seq, uint64_t bytes);
+    void submit_new(std::unique_ptr<Outgoing> out);
+    std::unique_ptr<Outgoing> dead_letter_message(uint64_t seq, const std::string& payload,
+                                                  const std::vector<std::pair<std::string, std::string>>& attributes,
+                                                  const std::optional<std::string>& key, const std::string& target,
+                                                  Stage stage, const std::string& code, const std::string& message,
+                                                  const std::optional<plugin::SourceOffset>& offset);
+    void commit();
+    void check_health(std::chrono::steady_clock::time_point now);
+    void wait(std::chrono::steady_clock::time_point until);
+    void set_fatal(const std::string& why);
+    bool can_poll() const;
+
+    const config::ConnectorConfig& config_;
+    plugin::PluginInstance& plugin_;
+    std::map<std::string, Route> routes_;
+    std::optional<uint32_t> dead_letter_partition_;
+    std::unique_ptr<Publisher> publisher_;
+    PipelineStats stats_;
+
+    OffsetTracker tracker_;
+    std::map<std::string, plugin::SourceOffset> pending_commit_;
+    schema::PayloadEncoder encoder_;
+    plugin::RecordBatch batch_;
+    std::string scratch_;
+    uint64_t next_seq_ = 0;
+    uint32_t health_failures_ = 0;
+    std::string fatal_;
+    bool publisher_fatal_ = false;
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<Settlement> settlements_;  // from the publisher thread
+    bool woken_ = false;
+    std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace dcx::pipeline

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "pipeline/publisher.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/status_class.hpp"
+
+namespace dcx::pipeline {
+namespace {
+constexpr uint32_t kAmbiguousAttempts = 3;  // INTERNAL/UNKNOWN: resend this often, then give up
+}
+
+Publisher::Publisher(broker::BrokerConnection& broker, Settings settings, std::vector<PartitionSpec> partitions,
+                     SettleFn settle)
+    : broker_(broker), settings_(std::move(settings)), settle_(std::move(settle)) {
+    for (auto& spec : partitions) {
+        auto p = std::make_unique<Partition>();
+        p->producer_id = spec.producer_id;
+        p->request_id = 1;  // 0 went to CreateProducer, as in the Rust client
+        p->timer_tag.kind = Tag::Kind::timer;
+        p->timer_tag.partition = static_cast<uint32_t>(partitions_.size());
+        p->spec = std::move(spec);
+        partitions_.push_back(std::move(p));
+    }
+}
+
+Publisher::~Publisher() { stop(); }
+
+void Publisher::start() { thread_ = std::thread([this] { run(); }); }
+
+void Publisher::submit(std::unique_ptr<Outgoing> out) {
+    {
+        std::lock_guard lock(inbox_mu_);
+        inbox_.push_back(std::move(out));
+    }
+    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, std::chrono::system_clock::now(), &wake_tag_);
+}
+
+void Publisher::stop() {
+    if (!thread_.joinable()) return;
+    {
+        std::lock_guard lock(inbox_mu_);
+        stopping_ = true;
+    }
+    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, std::chrono::system_clock::now(), &wake_tag_);
+    thread_.join();
+    std::vector<std::unique_ptr<Outgoing>> late;
+    {
+        std::lock_guard lock(inbox_mu_);
+        late.swap(inbox_);
+    }
+    for (auto& out : late) settle_({Settlement::Kind::fatal, std::move(out), {grpc::StatusCode::CANCELLED, "shutting down"}});
+}
+
+void Publisher::run() {
+    void* tag = nullptr;
+    bool ok = false;
+    bool cq_shut = false;
+    while (cq_.Next(&tag, &ok)) {
+        auto* t = static_cast<Tag*>(tag);
+        switch (t->kind) {
+            case Tag::Kind::send: on_send_done(static_cast<SendCall*>(t)); break;
+            case Tag::Kind::timer: {
+                const uint32_t index = static_cast<TimerTag*>(t)->partition;
+                Partition& p = *partitions_[index];
+                --timers_armed_;
+                p.timer_armed = false;
+                p.paused = false;
+                pump(index);
+                break;
+            }
+            case Tag::Kind::wake:
+                wake_armed_ = false;
+                drain_inbox();
+                break;
+        }
+        if (stop_seen_ && !cq_shut && inflight_.empty() && timers_armed_ == 0 && !wake_armed_) {
+            cq_shut = true;
+            cq_.Shutdown();
+        }
+    }
+}
+
+void Publisher::drain_inbox() {
+    std::vector<std::unique_ptr<Outgoing>> batch;
+    bool stopping = false;
+    {
+        std::lock_guard lock(inbox_mu_);
+        batch.swap(inbox_);
+        stopping = stopping_;
+    }
+    std::vector<bool> touched(partitions_.size(), false);
+    for (auto& out : batch) {
+        const uint32_t index = out->partition;
+        partitions_[index]->queue.push_back(std::move(out));
+        touched[index] = true;
+    }
+    if (stopping && !stop_seen_) {
+        stop_seen_ = true;
+        for (auto* call : inflight_) call->ctx.TryCancel();
+        for (auto& p : partitions_) {
+            if (p->timer_armed) p->timer.Cancel();
+        }
+        fail_everything("shutting down");
+        return;
+    }
+    if (stop_seen_) {
+        fail_everything("shutting down");
+        return;
+    }
+    for (uint32_t i = 0; i < touched.size(); ++i) {
+        if (touched[i]) pump(i);
+    }
+}
+
+void Publisher::fail_everything(const std::string& why) {
+    for (auto& p : partitions_) {
+        while (!p->queue.empty()) {
+            auto out = std::move(p->queue.front());
+            p->queue.pop_front();
+            settle_({Settlement::Kind::fatal, std::move(out), {grpc::StatusCode::CANCELLED, why}});
+        }
+    }
+}
+
+void Publisher::pump(uint32_t index) {
+    Partition& p = *partitions_[index];
+    if (stop_seen_) return;
+    const uint32_t window = settings_.strict ? 1 : settings_.window;
+    while (!p.paused && !p.queue.empty() && p.inflight < window) {
+        if ((p.needs_recreate || p.producer_id == 0) && !recreate(p, index)) return;
+        auto out = std::move(p.queue.front());
+        p.queue.pop_front();
+        send(p, std::move(out));
+    }
+}
+
+bool Publisher::recreate(Partition& p, uint32_t index) {
+    uint64_t id = 0;
+    const auto st = broker::create_producer(broker_, p.spec.target, p.request_id++, settings_.send_timeout, id);
+    if (st.ok()) {
+        if (p.producer_id != 0) {
+            spdlog::info("re-created producer {} on {} (id {} -> {})", p.spec.target.name, p.spec.target.topic,
+                         p.producer_id, id);
+        }
+        p.producer_id = id;
+        p.needs_recreate = false;
+        ++stats_.producer_recreations;
+        return true;
+    }
+    if (const auto why = broker::permanent_create_error(p.spec.target, st)) {
+        p.paused = true;  // nothing more goes to this partition; the pipeline stops
+        settle_({Settlement::Kind::fatal, nullptr, {grpc::StatusCode::FAILED_PRECONDITION, *why}});
+        return false;
+    }
+    spdlog::warn("cannot re-create producer {} on {} yet: {} ({})", p.spec.target.name, p.spec.target.topic,
+                 st.error_message(), static_cast<int>(st.error_code()));
+    ++p.failures;
+    back_off(p, index);
+    return false;
+}
+
+void Publisher::send(Partition& p, std::unique_ptr<Outgoing> out) {
+    auto* call = new SendCall{};
+    call->kind = Tag::Kind::send;
+    danube::StreamMessage& m = out->msg;
+    m.set_request_id(p.request_id++);
+    auto* id = m.mutable_msg_id();
+    id->set_producer_id(p.producer_id);
+    id->set_topic_name(p.spec.target.topic);
+    id->set_broker_addr(broker_.broker_addr());
+    id->set_topic_offset(0);  // the broker assigns offsets
+    m.set_producer_name(p.spec.target.name);
+    ++out->attempts;
+    call->out = std::move(out);
+    call->ctx.set_deadline(std::chrono::system_clock::now() + settings_.send_timeout);
+    call->rpc = broker_.producer().PrepareAsyncSendMessage(&call->ctx, call->out->msg, &cq_);
+    call->rpc->StartCall();
+    call->rpc->Finish(&call->resp, &call->status, call);
+    ++p.inflight;
+    inflight_.insert(call);
+    ++stats_.sent;
+    ++stats_.inflight_calls;
+}
+
+void Publisher::back_off(Partition& p, uint32_t index) {
+    if (p.timer_armed) return;
+    // Exponential with jitter in [cap/2, cap], cap = base * 2^(failures-1) up to max_backoff_ms.
+    const uint32_t shift = std::min<uint32_t>(p.failures > 0 ? p.failures - 1 : 0, 20);
+    const uint64_t cap = std::min<uint64_t>(settings_.retry.retry_backoff_ms << shift, settings_.retry.max_backoff_ms);
+    const uint64_t delay = cap / 2 + std::uniform_int_distribution<uint64_t>(0, cap - cap / 2)(rng_);
+    p.paused = true;
+    p.timer_armed = true;
+    ++timers_armed_;
+    p.timer.Set(&cq_, std::chrono::system_clock::now() + std::chrono::milliseconds(delay), &p.timer_tag);
+    (void)index;
+}
+
+void Publisher::on_send_done(SendCall* raw) {
+    std::unique_ptr<SendCall> call(raw);
+    inflight_.erase(raw);
+    --stats_.inflight_calls;
+    const uint32_t index = call->out->partition;
+    Partition& p = *partitions_[index];
+    --p.inflight;
+    const grpc::Status& st = call->status;
+    if (st.ok()) {
+        p.failures = 0;
+        ++stats_.acked;
+        settle_({Settlement::Kind::acked, std::move(call->out), st});
+        pump(index);
+        return;
+    }
+    if (stop_seen_) {
+        settle_({Settlement::Kind::fatal, std::move(call->out), st});
+        return;
+    }
+    auto requeue = [&] {
+        ++stats_.retried;
+        p.queue.push_front(std::move(call->out));  // strict: the head stays the head
+    };
+    switch (broker::classify_send_failure(st)) {
+        case broker::SendFailure::ambiguous:
+            if (call->out->attempts >= kAmbiguousAttempts) {
+                ++stats_.rejected;
+                settle_({Settlement::Kind::rejected, std::move(call->out), st});
+                pump(index);
+                return;
+            }
+            [[fallthrough]];
+        case broker::SendFailure::transient:
+            spdlog::warn("send to {} failed ({}: {}), retrying (failure {} in a row)", p.spec.target.topic,
+                         static_cast<int>(st.error_code()), st.error_message(), p.failures + 1);
+            ++p.failures;
+            // After max_retries in a row, look the topic up and re-create the producer, as
+            // danube-client does; keep backing off either way.
+            if (p.failures >= std::max<uint32_t>(settings_.retry.max_retries, 1)) p.needs_recreate = true;
+            requeue();
+            back_off(p, index);
+            return;
+        case broker::SendFailure::producer_lost:
+            spdlog::warn("producer {} on {} lost ({}), re-creating it", p.spec.target.name, p.spec.target.topic,
+                         st.error_message());
+            ++p.failures;
+            p.needs_recreate = true;
+            requeue();
+            if (p.failures > 1) back_off(p, index);
+            else pump(index);
+            return;
+        case broker::SendFailure::record_rejected:
+            ++stats_.rejected;
+            settle_({Settlement::Kind::rejected, std::move(call->out), st});
+            pump(index);
+            return;
+        case broker::SendFailure::fatal:
+            p.paused = true;
+            settle_({Settlement::Kind::fatal, std::move(call->out), st});
+            return;
+    }
+}
+
+}  // namespace dcx::pipeline

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sends messages to Danube with async unary calls on one completion-queue thread (gRPC's async
+// client model). Per topic partition: strict ordering keeps one call in flight, relaxed keeps a
+// window. Transient failures back off (exponential, jittered) and resend without limit; after
+// max_retries in a row, and on NOT_FOUND, the producer is looked up and re-created. Rejections
+// and fatal errors are handed back to the pipeline, which owns the dead-letter policy.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/alarm.h>
+#include <grpcpp/grpcpp.h>
+
+#include "broker/broker_connection.hpp"
+#include "broker/producer_factory.hpp"
+#include "config/connector_config.hpp"
+#include "pipeline/outgoing.hpp"
+
+namespace dcx::pipeline {
+
+struct PublisherStats {
+    std::atomic<uint64_t> sent{0};
+    std::atomic<uint64_t> acked{0};
+    std::atomic<uint64_t> retried{0};
+    std::atomic<uint64_t> rejected{0};
+    std::atomic<uint64_t> producer_recreations{0};
+    std::atomic<uint64_t> inflight_calls{0};
+};
+
+class Publisher {
+public:
+    struct Settings {
+        bool strict = true;
+        uint32_t window = 32;
+        std::chrono::milliseconds send_timeout{10000};
+        config::RetryConfig retry;
+    };
+    struct PartitionSpec {
+        broker::ProducerTarget target;
+        uint64_t producer_id = 0;  // from startup; 0 means "create before the first send"
+    };
+    /// Called on the publisher thread for every settled message; must not block for long.
+    using SettleFn = std::function<void(Settlement)>;
+
+    Publisher(broker::BrokerConnection& broker, Settings settings, std::vector<PartitionSpec> partitions,
+              SettleFn settle);
+    ~Publisher();
+    Publisher(const Publisher&) = delete;
+    Publisher& operator=(const Publisher&) = delete;
+
+    void start();
+    /// Queues a message. [thread-safe]
+    void submit(std::unique_ptr<Outgoing> out);
+    /// Cancels calls in flight, settles everything still queued as fatal ("shutting down"), joins.
+    void stop();
+
+    const PublisherStats& stats() const { return stats_; }
+
+private:
+    struct Tag {
+        enum class Kind { send, timer, wake } kind;
+    };
+    struct SendCall : Tag {
+        std::unique_ptr<Outgoing> out;
+        grpc::ClientContext ctx;
+        danube::MessageResponse resp;
+        grpc::Status status;
+        std::unique_ptr<grpc::ClientAsyncResponseReader<danube::MessageResponse>> rpc;
+    };
+    struct TimerTag : Tag {
+        uint32_t partition = 0;
+    };
+    struct Partition {
+        PartitionSpec spec;
+        uint64_t producer_id = 0;
+        uint64_t request_id = 0;  // one counter per producer, shared with CreateProducer
+        std::deque<std::unique_ptr<Outgoing>> queue;
+        uint32_t inflight = 0;
+        uint32_t failures = 0;  // consecutive transient failures
+        bool paused = false;    // not sending: backoff timer armed, or stopped by a fatal error
+        bool timer_armed = false;
+        bool needs_recreate = false;
+        grpc::Alarm timer;
+        TimerTag timer_tag;
+    };
+
+    void run();
+    void drain_inbox();
+    void pump(uint32_t index);
+    void send(Partition& p, std::unique_ptr<Outgoing> out);
+    void on_send_done(SendCall* call);
+    void back_off(Partition& p, uint32_t index);
+    bool recreate(Partition& p, uint32_t index);
+    void fail_everything(const std::string& why);
+
+    broker::BrokerConnection& broker_;
+    const Settings settings_;
+    std::vector<std::unique_ptr<Partition>> partitions_;
+    SettleFn settle_;
+    PublisherStats stats_;
+
+    grpc::CompletionQueue cq_;
+    std::thread thread_;
+    std::mt19937_64 rng_{std::random_device{}()};
+
+    std::mutex inbox_mu_;
+    std::vector<std::unique_ptr<Outgoing>> inbox_;
+    bool stopping_ = false;  // guarded by inbox_mu_
+    grpc::Alarm wake_alarm_;
+    Tag wake_tag_{Tag::Kind::wake};
+    std::atomic<bool> wake_armed_{false};
+
+    // Publisher-thread state.
+    std::set<SendCall*> inflight_;
+    size_t timers_armed_ = 0;
+    bool stop_seen_ = false;
+};
+
+}  // namespace dcx::pipeline

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// JSON text byte-identical to serde_json's compact writer, which the reference runtime uses and
+// downstream consumers compare (reference-runtime.md §7): keys sorted by bytes at every depth,
+// no whitespace, integers as integers, other numbers in ryu's shortest form (23.5, 100.0, 1e16,
+// 1e-7), only `"`, `\` and control characters escaped, everything else raw UTF-8.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace dcx::schema {
+
+/// Appends the canonical text of `value` to `out`. Non-finite numbers become null, as serde does.
+void append_canonical_json(const nlohmann::json& value, std::string& out);
+
+inline std::string canonical_json(const nlohmann::json& value) {
+    std::string out;
+    append_canonical_json(value, out);
+    return out;
+}
+
+/// A double in serde_json/ryu form.
+void append_canonical_double(double value, std::string& out);
+
+}  // namespace dcx::schema
