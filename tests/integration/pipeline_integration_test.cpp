@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: Apache-2.0
+// danube-connectd end to end: a real daemon process, the in_datagen plugin and a real test broker
+// on 127.0.0.1. Records are counted and compared in the broker's journal.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "broker/key_router.hpp"
+#include "common/base64.hpp"
+#include "connector_process.hpp"
+#include "pipeline_test_support.hpp"
+
+using namespace dcx::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::set<uint64_t> distinct(const std::multiset<uint64_t>& s) { return {s.begin(), s.end()}; }
+
+std::set<uint64_t> range(uint64_t n) {
+    std::set<uint64_t> out;
+    for (uint64_t i = 0; i < n; ++i) out.insert(i);
+    return out;
+}
+
+// Waits (bounded) until the journal holds every seq in [0, n) on `topic_prefix`.
+bool all_arrive(const TestBroker& broker, const std::string& topic_prefix, uint64_t n, std::chrono::milliseconds timeout) {
+    return wait_until([&] { return distinct(seqs_in(broker.journal(), topic_prefix)).size() >= n; }, timeout);
+}
+
+void inject(TestBroker& broker, const danube_test::FaultRequest& fault) {
+    danube_test::ControlReply reply;
+    REQUIRE(invoke(&danube_test::BrokerControl::Stub::InjectFault, broker.control(), fault, &reply).ok());
+}
+
+}  // namespace
+
+TEST_CASE("records arrive with topic partition payload attributes routing key and schema id",
+          "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker, "topic = \"/default/orders\"\npartitions = 4\ncount = 40\nkeys = 5\npayload_bytes = 120",
+                                           schema_block("/default/orders")));
+    REQUIRE(all_arrive(broker, "/default/orders", 40, 20s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+
+    const auto messages = broker.journal();
+    REQUIRE(messages.size() == 40);
+    for (const auto& m : messages) {
+        const uint64_t seq = std::stoull(m["attributes"]["seq"].get<std::string>());
+        const std::string key = "key-" + std::to_string(seq % 5);
+        INFO(m.dump());
+        // Keyed records go where danube-client's send_with_key puts them (FNV-1a % 4).
+        CHECK(m["topic"] == "/default/orders-part-" + std::to_string(dcx::broker::partition_for_key(key, 4)));
+        CHECK(m["routing_key"] == key);
+        CHECK(m["attributes"]["source"] == "datagen");
+        CHECK(m["schema_id"] == 1);
+        CHECK(m["schema_version"] == 1);
+        // Producer names as the reference runtime builds them (double dash, -<i> suffix).
+        const std::string part = m["topic"].get<std::string>().substr(std::string("/default/orders-part-").size());
+        CHECK(m["producer_name"] == "itest--default-orders-" + part);
+        // Payload: compact JSON with sorted keys, byte for byte.
+        const auto payload = *dcx::base64_decode(m["payload_b64"].get<std::string>());
+        const std::string padding(60, 'x');
+        CHECK(payload == "{\"data\":\"" + padding + "\",\"key\":\"" + key + "\",\"seq\":" + std::to_string(seq) +
+                             ",\"ts\":" + std::to_string(1700000000000 + seq) + "}");
+    }
+    // One CreateProducer per partition, reliable by default, with the schema reference.
+    const auto producers = broker.journal("producer");
+    REQUIRE(producers.size() == 4);
+    for (const auto& p : producers) {
+        CHECK(p["dispatch_strategy"] == "reliable");
+        CHECK(p["schema_ref"]["subject"] == "datagen-record");
+    }
+}
+
+TEST_CASE("strict ordering keeps the emission order within each partition", "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/ordered\"\npartitions = 3\ncount = 300\nkeys = 7"));
+    REQUIRE(all_arrive(broker, "/default/ordered", 300, 30s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    std::map<std::string, uint64_t> last;
+    std::map<std::string, uint64_t> per_key_last;
+    for (const auto& m : broker.journal()) {
+        const uint64_t seq = std::stoull(m["attributes"]["seq"].get<std::string>());
+        const std::string topic = m["topic"];
+        if (last.count(topic)) CHECK(seq > last[topic]);
+        last[topic] = seq;
+    }
+    CHECK(last.size() == 3);
+}
+
+TEST_CASE("relaxed ordering with a window delivers every record", "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker, "topic = \"/default/fast\"\npartitions = 2\ncount = 2000",
+                                           "\n[delivery]\nordering = \"relaxed\"\nwindow_per_producer = 16\n"));
+    REQUIRE(all_arrive(broker, "/default/fast", 2000, 60s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    CHECK(seqs_in(broker.journal(), "/default/fast").size() == 2000);  // and no duplicates
+}
+
+TEST_CASE("records that fail JSON Schema validation go to the dead-letter topic with the error",
+          "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker, "topic = \"/default/checked\"\ncount = 50\ninvalid_every = 5",
+                                           schema_block("/default/checked") + "\n[dead_letter]\ntopic = \"/default/itest-dlq\"\n"));
+    REQUIRE(all_arrive(broker, "/default/checked", 40, 20s));
+    REQUIRE(all_arrive(broker, "/default/itest-dlq", 10, 20s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    const auto journal = broker.journal();
+    const auto dlq = seqs_in(journal, "/default/itest-dlq");
+    CHECK(dlq == std::multiset<uint64_t>{4, 9, 14, 19, 24, 29, 34, 39, 44, 49});
+    CHECK(seqs_in(journal, "/default/checked").size() == 40);
+    for (const auto& m : journal) {
+        if (m["topic"] != "/default/itest-dlq") continue;
+        const auto& a = m["attributes"];
+        CHECK(a["dlq.stage"] == "validate");
+        CHECK(a["dlq.target_topic"] == "/default/checked");
+        CHECK(a["dlq.connector"] == "itest");
+        CHECK(a["dlq.source_partition"] == "datagen");
+        CHECK(a["dlq.source_position"] == a["seq"]);
+        CHECK_THAT(a["dlq.error_message"].get<std::string>(), Catch::Contains("JSON Schema validation failed"));
+        CHECK_THAT(a["dlq.error_message"].get<std::string>(), Catch::Contains("seq"));
+        CHECK_FALSE(m.contains("schema_id"));  // the dead-letter topic has no schema
+    }
+}
+
+TEST_CASE("a record the broker rejects is dead-lettered with the broker's status", "[integration][pipeline]") {
+    TestBroker broker({"--fail-next", "3:PERMISSION_DENIED"});
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker, "topic = \"/default/rejects\"\ncount = 20",
+                                           "\n[dead_letter]\ntopic = \"/default/itest-dlq\"\n"));
+    REQUIRE(all_arrive(broker, "/default/rejects", 17, 20s));
+    REQUIRE(all_arrive(broker, "/default/itest-dlq", 3, 20s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    const auto journal = broker.journal();
+    auto all = seqs_in(journal, "/default/rejects");
+    const auto dlq = seqs_in(journal, "/default/itest-dlq");
+    all.insert(dlq.begin(), dlq.end());
+    CHECK(distinct(all) == range(20));  // every record is either published or dead-lettered
+    for (const auto& m : journal) {
+        if (m["topic"] != "/default/itest-dlq") continue;
+        CHECK(m["attributes"]["dlq.stage"] == "publish");
+        CHECK(m["attributes"]["dlq.error_code"] == "PERMISSION_DENIED");
+    }
+}
+
+TEST_CASE("a failing broker loses nothing", "[integration][pipeline][faults]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/flaky\"\ncount = 400\nrate = 400\npartitions = 2"));
+    REQUIRE(all_arrive(broker, "/default/flaky", 50, 20s));
+    danube_test::FaultRequest fault;
+    fault.mutable_fail_next()->set_count(40);
+    fault.mutable_fail_next()->set_code(static_cast<int>(grpc::StatusCode::UNAVAILABLE));
+    inject(broker, fault);
+    REQUIRE(all_arrive(broker, "/default/flaky", 400, 60s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    CHECK(distinct(seqs_in(broker.journal(), "/default/flaky")) == range(400));
+    CHECK(broker.stats().calls_failed_by_injection() == 40);
+}
+
+TEST_CASE("a stalled broker loses nothing once it answers again", "[integration][pipeline][faults]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker, "topic = \"/default/stalls\"\ncount = 300\nrate = 300",
+                                           "\n[delivery]\nsend_timeout_ms = 300\n"));
+    REQUIRE(all_arrive(broker, "/default/stalls", 30, 20s));
+    danube_test::FaultRequest stall;
+    stall.mutable_stall()->set_enabled(true);
+    inject(broker, stall);
+    REQUIRE(wait_until([&] { return broker.stats().calls_stalled() >= 3; }, 20s));  // the daemon kept trying
+    danube_test::ControlReply reply;
+    REQUIRE(invoke(&danube_test::BrokerControl::Stub::ClearFaults, broker.control(), danube_test::Empty{}, &reply).ok());
+    REQUIRE(all_arrive(broker, "/default/stalls", 300, 60s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    CHECK(distinct(seqs_in(broker.journal(), "/default/stalls")) == range(300));
+}
+
+TEST_CASE("a broker restart mid-stream loses nothing and producers are re-created", "[integration][pipeline][faults]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/restarts\"\ncount = 600\nrate = 300\npartitions = 2"));
+    REQUIRE(all_arrive(broker, "/default/restarts", 100, 20s));
+    broker.kill();
+    broker.restart();
+    REQUIRE(all_arrive(broker, "/default/restarts", 600, 60s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    CHECK(distinct(seqs_in(broker.journal(), "/default/restarts")) == range(600));
+    CHECK_THAT(daemon.log(), Catch::Contains("re-created producer"));
+}
+
+TEST_CASE("commits only ever cover records Danube acknowledged", "[integration][pipeline][offsets]") {
+    TestBroker broker({"--latency-ms", "2"});
+    TempDir dir;
+    const auto commit_log = dir / "commits.log";
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker,
+                                           "topic = \"/default/commits\"\npartitions = 3\ncount = 1500\nrate = 1500\ncommit_log = \"" +
+                                               commit_log.string() + "\"",
+                                           "\n[delivery]\nordering = \"relaxed\"\nwindow_per_producer = 8\ncommit_interval_ms = 20\n"));
+    REQUIRE(all_arrive(broker, "/default/commits", 200, 20s));
+    danube_test::FaultRequest fault;
+    fault.mutable_fail_next()->set_count(30);
+    fault.mutable_fail_next()->set_code(static_cast<int>(grpc::StatusCode::UNAVAILABLE));
+    inject(broker, fault);
+    REQUIRE(all_arrive(broker, "/default/commits", 1500, 60s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+
+    // When each record was accepted by the broker.
+    std::map<uint64_t, int64_t> accepted_at;
+    for (const auto& m : broker.journal()) {
+        const uint64_t seq = std::stoull(m["attributes"]["seq"].get<std::string>());
+        const int64_t at = m["received_at_ms"];
+        if (!accepted_at.count(seq) || at < accepted_at[seq]) accepted_at[seq] = at;
+    }
+    std::ifstream in(commit_log);
+    int64_t at = 0;
+    std::string partition;
+    uint64_t value = 0;
+    uint64_t last = 0;
+    size_t commits = 0;
+    while (in >> at >> partition >> value) {
+        ++commits;
+        CHECK(partition == "datagen");
+        CHECK(value >= last);  // never moves backwards
+        last = value;
+        // Every record up to the committed position was in the broker before the commit.
+        for (uint64_t s = 0; s <= value; ++s) {
+            REQUIRE(accepted_at.count(s));
+            REQUIRE(accepted_at[s] <= at);
+        }
+    }
+    CHECK(commits >= 3);
+    CHECK(last == 1499);  // the final commit at shutdown covers everything
+}
+
+TEST_CASE("a Fatal plugin error drains, shuts the plugin down and exits non-zero", "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/fatal\"\nfatal_after = 120"));
+    const auto code = daemon.wait_for_exit(30s);
+    REQUIRE(code.has_value());
+    CHECK(*code == 1);
+    CHECK(distinct(seqs_in(broker.journal(), "/default/fatal")) == range(120));  // everything polled was published
+    const auto log = daemon.log();
+    CHECK_THAT(log, Catch::Contains("plugin poll returned FATAL: datagen: fatal_after reached at record 120"));
+    CHECK_THAT(log, Catch::Contains("datagen shut down after generating 120 records"));
+}
+
+TEST_CASE("SIGTERM mid-stream publishes every polled record and exits 0", "[integration][pipeline]") {
+    TestBroker broker({"--latency-ms", "3"});
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/term\"\nrate = 2000\npartitions = 2"));
+    REQUIRE(all_arrive(broker, "/default/term", 100, 20s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    const auto log = daemon.log();
+    // The summary line states how many records were polled; all of them are in the journal.
+    const auto at = log.find("pipeline stopped: ");
+    REQUIRE(at != std::string::npos);
+    const uint64_t polled = std::stoull(log.substr(at + 18));
+    CHECK(distinct(seqs_in(broker.journal(), "/default/term")) == range(polled));
+    CHECK_THAT(log, Catch::Contains("0 unsettled"));
+}
+
+TEST_CASE("a missing namespace is a clear configuration error at startup", "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/nowhere/t\"\ncount = 1"));
+    REQUIRE(daemon.wait_for_exit(30s) == 78);
+    CHECK_THAT(daemon.log(), Catch::Contains("namespace 'nowhere' does not exist"));
+}
+
+TEST_CASE("the daemon waits for a broker that starts late", "[integration][pipeline][faults]") {
+    TestBroker broker({"--refuse-connections-ms", "1500"});  // returns once it listens; restart below
+    TempDir dir;
+    const int port = broker.port();
+    broker.kill();
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/late\"\ncount = 30"));
+    REQUIRE(wait_until([&] { return daemon.log().find("broker not reachable yet") != std::string::npos; }, 20s));
+    broker.restart();
+    CHECK(broker.port() == port);
+    REQUIRE(all_arrive(broker, "/default/late", 30, 30s));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+}
