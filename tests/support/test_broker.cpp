@@ -28,19 +28,22 @@ void TestBroker::launch(std::vector<std::string> args) {
         throw std::runtime_error("danube-test-broker did not start: " + process_->stderr_text());
     }
     std::ifstream(port_file) >> port_;
-    if (!channel_) {
-        grpc::ChannelArguments ch_args;
-        // Reconnect promptly after a broker restart or a refused-connections period.
-        ch_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-        ch_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-        channel_ = grpc::CreateCustomChannel(target(), grpc::InsecureChannelCredentials(), ch_args);
-        discovery_ = danube::Discovery::NewStub(channel_);
-        producer_ = danube::ProducerService::NewStub(channel_);
-        consumer_ = danube::ConsumerService::NewStub(channel_);
-        health_ = danube::HealthCheck::NewStub(channel_);
-        schema_ = danube_schema::SchemaRegistry::NewStub(channel_);
-        control_ = danube_test::BrokerControl::NewStub(channel_);
-    }
+    // A fresh channel per broker process: after a SIGKILL nothing polls the old connection, so
+    // a reused channel would send the first call into the dead process's socket.
+    grpc::ChannelArguments ch_args;
+    // Reconnect promptly after a refused-connections period.
+    ch_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    ch_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
+    // Its own subchannel pool: through gRPC's global pool the new channel could pick up the
+    // previous channel's subchannel, and with it the dead connection.
+    ch_args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    channel_ = grpc::CreateCustomChannel(target(), grpc::InsecureChannelCredentials(), ch_args);
+    discovery_ = danube::Discovery::NewStub(channel_);
+    producer_ = danube::ProducerService::NewStub(channel_);
+    consumer_ = danube::ConsumerService::NewStub(channel_);
+    health_ = danube::HealthCheck::NewStub(channel_);
+    schema_ = danube_schema::SchemaRegistry::NewStub(channel_);
+    control_ = danube_test::BrokerControl::NewStub(channel_);
 }
 
 std::vector<nlohmann::json> TestBroker::journal(const std::string& kind) const {

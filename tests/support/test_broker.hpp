@@ -59,7 +59,8 @@ public:
     int stop();
     /// SIGKILL.
     void kill();
-    /// Starts again on the same port and data dir, with the same arguments.
+    /// Starts again on the same port and data dir, with the same arguments, and connects a new
+    /// channel (stubs and channels taken from the old one are stale).
     void restart(std::vector<std::string> extra_args = {});
 
     /// CreateProducer helper: returns the status; the id through `producer_id`.

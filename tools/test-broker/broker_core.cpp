@@ -18,6 +18,11 @@
 namespace dcx::test_broker {
 namespace {
 
+// Bounds for the messages kept for a subscribed consumer without a ReceiveMessages stream,
+// so an abandoned subscription cannot grow the broker without limit.
+constexpr size_t kMaxPendingMessages = 10000;
+constexpr size_t kMaxPendingBytes = 64 * 1024 * 1024;
+
 grpc::Status denied(const std::string& why) {
     return {grpc::StatusCode::PERMISSION_DENIED, "Unable to publish the message: " + why};
 }
@@ -72,19 +77,26 @@ std::optional<BrokerCore::Policy> BrokerCore::parse_policy(std::string_view text
 void BrokerCore::load_state(const std::optional<std::filesystem::path>& journal_path) {
     std::lock_guard lock(mu_);
     if (settings_.state_file && std::filesystem::exists(*settings_.state_file)) {
-        std::ifstream in(*settings_.state_file);
-        const auto state = nlohmann::json::parse(in);  // throws with the position on corruption
-        for (const auto& ns : state.at("namespaces")) namespaces_.insert(ns.get<std::string>());
-        for (const auto& jt : state.at("topics")) {
-            Topic t;
-            t.dispatch = jt.at("dispatch_strategy") == "reliable" ? danube::Reliable : danube::NonReliable;
-            t.metadata_subject = jt.at("schema_subject").get<std::string>();
-            t.bound_subject = t.metadata_subject;  // loading a topic from metadata binds its subject
-            t.policy = parse_policy(jt.at("validation_policy").get<std::string>()).value_or(Policy::warn);
-            t.payload_validation = jt.at("payload_validation").get<bool>();
-            topics_.emplace(jt.at("name").get<std::string>(), std::move(t));
+        // A bare nlohmann error ("parse error at line 1 ...") does not say which file is broken
+        // or what to do about it, so every load failure names the file.
+        try {
+            std::ifstream in(*settings_.state_file);
+            const auto state = nlohmann::json::parse(in);  // throws with the position on corruption
+            for (const auto& ns : state.at("namespaces")) namespaces_.insert(ns.get<std::string>());
+            for (const auto& jt : state.at("topics")) {
+                Topic t;
+                t.dispatch = jt.at("dispatch_strategy") == "reliable" ? danube::Reliable : danube::NonReliable;
+                t.metadata_subject = jt.at("schema_subject").get<std::string>();
+                t.bound_subject = t.metadata_subject;  // loading a topic from metadata binds its subject
+                t.policy = parse_policy(jt.at("validation_policy").get<std::string>()).value_or(Policy::warn);
+                t.payload_validation = jt.at("payload_validation").get<bool>();
+                topics_.emplace(jt.at("name").get<std::string>(), std::move(t));
+            }
+            registry_.load_json(state.at("schema_registry"));
+        } catch (const nlohmann::json::exception& e) {
+            throw std::runtime_error("corrupt state file " + settings_.state_file->string() + ": " + e.what() +
+                                     " (fix or delete it, or use an empty --data-dir)");
         }
-        registry_.load_json(state.at("schema_registry"));
     }
     if (journal_path && std::filesystem::exists(*journal_path)) {
         Journal::for_each_line(*journal_path, [this](const nlohmann::json& line) {
@@ -323,12 +335,24 @@ void BrokerCore::dispatch(Topic& topic, const danube::StreamMessage& msg, uint64
     danube::StreamMessage out = msg;
     out.mutable_msg_id()->set_topic_offset(offset);
     for (auto& [_, sub] : topic.subscriptions) {
-        for (size_t tries = 0; tries < sub.consumers.size(); ++tries) {
+        if (sub.consumers.empty()) continue;
+        bool delivered = false;
+        for (size_t tries = 0; tries < sub.consumers.size() && !delivered; ++tries) {
             const uint64_t id = sub.consumers[sub.next++ % sub.consumers.size()];
             const auto c = consumers_.find(id);
             if (c != consumers_.end() && c->second.sink) {
                 c->second.sink->deliver(out);
-                break;
+                delivered = true;
+            }
+        }
+        // No stream attached yet (Subscribe done, ReceiveMessages not yet started): keep the
+        // message for the next consumer in turn, bounded like the real consumer channel.
+        if (!delivered) {
+            auto& c = consumers_.at(sub.consumers[sub.next++ % sub.consumers.size()]);
+            const size_t bytes = out.payload().size();
+            if (c.pending.size() < kMaxPendingMessages && c.pending_bytes + bytes <= kMaxPendingBytes) {
+                c.pending_bytes += bytes;
+                c.pending.push_back(out);
             }
         }
     }
@@ -364,7 +388,7 @@ grpc::Status BrokerCore::subscribe(const danube::ConsumerRequest& req, danube::C
     if (id == 0) {
         id = fresh_id();
         sub.consumers.push_back(id);
-        consumers_.emplace(id, Consumer{req.topic_name(), req.subscription(), req.consumer_name(), nullptr});
+        consumers_.emplace(id, Consumer{req.topic_name(), req.subscription(), req.consumer_name(), nullptr, {}, 0});
     }
     resp.set_request_id(req.request_id());
     resp.set_consumer_id(id);
@@ -379,6 +403,9 @@ grpc::Status BrokerCore::attach_stream(uint64_t consumer_id, MessageSink* sink) 
         return {grpc::StatusCode::NOT_FOUND, "The consumer with the id " + std::to_string(consumer_id) + " does not exist"};
     }
     c->second.sink = sink;
+    for (const auto& msg : c->second.pending) sink->deliver(msg);
+    c->second.pending.clear();
+    c->second.pending_bytes = 0;
     return grpc::Status::OK;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -97,6 +98,10 @@ private:
         std::string subscription;
         std::string name;
         MessageSink* sink = nullptr;
+        // Messages dispatched while no ReceiveMessages stream is attached. The real broker
+        // creates the consumer's channel at Subscribe, so nothing sent after Subscribe is lost.
+        std::deque<danube::StreamMessage> pending;
+        size_t pending_bytes = 0;
     };
 
     grpc::Status validate_loaded_topic(const std::string& name, Topic& topic, const danube::ProducerRequest& req);

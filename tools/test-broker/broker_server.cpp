@@ -35,6 +35,9 @@ int BrokerServer::start(const std::string& address) {
     builder.AddListeningPort(address, creds, &port);
     // Oversized requests must reach CallGate, which answers like tonic (OUT_OF_RANGE).
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    // gRPC sets SO_REUSEPORT by default, which lets a second broker bind a port that is in use
+    // and silently share its connections; an occupied port must be a startup error instead.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.RegisterService(discovery_.get());
     builder.RegisterService(producer_.get());
     builder.RegisterService(health_.get());
@@ -53,7 +56,10 @@ int BrokerServer::start(const std::string& address) {
 void BrokerServer::stop() {
     if (!server_) return;
     gate_.release_all(true);
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    // Handlers never block (stalled and delayed calls were just answered), so the grace period
+    // only ever waits for idle client connections and endless ReceiveMessages streams; a long
+    // one made every SIGTERM and every refuse-connections period 2 s longer than asked.
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
     server_->Wait();
     server_.reset();
 }
