@@ -25,6 +25,19 @@ std::optional<std::string> base64_decode(std::string_view text) {
         const bool pad = c == '=' && i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '=');
         if (!alpha && !pad) return std::nullopt;
     }
+    // The bits of the last symbol that padding leaves unused must be zero ("aGk=" is "hi", "aGl="
+    // is rejected): Rust's base64 STANDARD engine, which the reference runtime decodes with,
+    // refuses them ("Invalid last symbol"), and accepting them would let two texts mean one value.
+    if (!text.empty() && text.back() == '=') {
+        const bool two = text[text.size() - 2] == '=';
+        const char last = text[text.size() - (two ? 3 : 2)];
+        const int value = last >= 'A' && last <= 'Z'   ? last - 'A'
+                          : last >= 'a' && last <= 'z' ? last - 'a' + 26
+                          : last >= '0' && last <= '9' ? last - '0' + 52
+                          : last == '+'                ? 62
+                                                       : 63;
+        if ((value & (two ? 0xF : 0x3)) != 0) return std::nullopt;
+    }
     std::string out(3 * (text.size() / 4), '\0');
     const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                   reinterpret_cast<const unsigned char*>(text.data()),

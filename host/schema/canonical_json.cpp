@@ -36,8 +36,10 @@ void append_string(const std::string& s, std::string& out) {
 
 }  // namespace
 
-// ryu's pretty printer (ryu crate src/pretty/mod.rs, format64), fed with the shortest
-// round-trip digits that std::to_chars produces.
+// serde_json's float writer, fed with the shortest round-trip digits that std::to_chars produces.
+// Layout as ryu's pretty printer (ryu crate src/pretty/mod.rs, format64); since serde_json 1.0.147
+// the writer is zmij, which lays out digits the same way but writes positive exponents with '+'
+// (1e+16). The shipped connectors lock serde_json 1.0.149, so their bytes carry the '+'.
 void append_canonical_double(double value, std::string& out) {
     if (!std::isfinite(value)) {
         out += "null";
@@ -76,15 +78,13 @@ void append_canonical_double(double value, std::string& out) {
         out += "0.";
         out.append(static_cast<size_t>(-kk), '0');
         out += digits;
-    } else if (length == 1) {
-        out += digits;
-        out += 'e';
-        out += std::to_string(kk - 1);
     } else {
         out += digits[0];
-        out += '.';
-        out.append(digits, 1, std::string::npos);
-        out += 'e';
+        if (length > 1) {
+            out += '.';
+            out.append(digits, 1, std::string::npos);
+        }
+        out += kk - 1 >= 0 ? "e+" : "e";  // the '-' of a negative exponent comes from to_string
         out += std::to_string(kk - 1);
     }
 }

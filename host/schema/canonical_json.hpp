@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // JSON text byte-identical to serde_json's compact writer, which the reference runtime uses and
 // downstream consumers compare (reference-runtime.md §7): keys sorted by bytes at every depth,
-// no whitespace, integers as integers, other numbers in ryu's shortest form (23.5, 100.0, 1e16,
-// 1e-7), only `"`, `\` and control characters escaped, everything else raw UTF-8.
+// no whitespace, integers as integers, other numbers in shortest round-trip form (23.5, 100.0,
+// 1e+16, 1e-7: serde_json >= 1.0.147 writes the '+'), only `"`, `\` and control characters
+// escaped, everything else raw UTF-8.
 #pragma once
 
 #include <string>
@@ -20,7 +21,7 @@ inline std::string canonical_json(const nlohmann::json& value) {
     return out;
 }
 
-/// A double in serde_json/ryu form.
+/// A double in serde_json form (zmij layout, as serde_json 1.0.149 writes it).
 void append_canonical_double(double value, std::string& out);
 
 }  // namespace dcx::schema
