@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "broker/broker_connection.hpp"
 
+#include <sys/stat.h>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 namespace dcx::broker {
@@ -17,7 +22,55 @@ std::string grpc_target(std::string_view url) {
     return std::string(rest);
 }
 
-BrokerConnection::BrokerConnection(std::string service_url) : url_(std::move(service_url)) {
+namespace {
+
+std::string read_pem(const std::string& path, const char* what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(std::string("cannot read ") + what + " " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Adds `authorization: Bearer <token>` to every call; the value is never logged.
+class BearerToken final : public grpc::MetadataCredentialsPlugin {
+public:
+    BearerToken(std::string token, std::string file) : token_(std::move(token)), file_(std::move(file)) {}
+
+    grpc::Status GetMetadata(grpc::string_ref, grpc::string_ref, const grpc::AuthContext&,
+                             std::multimap<grpc::string, grpc::string>* metadata) override {
+        std::string token = current();
+        if (token.empty()) return {grpc::StatusCode::UNAUTHENTICATED, "no token available (token_file empty or unreadable)"};
+        metadata->insert({"authorization", "Bearer " + token});
+        return grpc::Status::OK;
+    }
+    bool IsBlocking() const override { return false; }
+
+private:
+    std::string current() {
+        if (file_.empty()) return token_;
+        struct stat st {};
+        std::lock_guard lock(mu_);
+        if (::stat(file_.c_str(), &st) == 0 && (st.st_mtim.tv_sec != mtime_.tv_sec || st.st_mtim.tv_nsec != mtime_.tv_nsec)) {
+            std::ifstream in(file_);
+            std::string t((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+            token_ = t;
+            mtime_ = st.st_mtim;
+        }
+        return token_;
+    }
+
+    std::mutex mu_;
+    std::string token_;
+    std::string file_;
+    timespec mtime_{};
+};
+
+}  // namespace
+
+BrokerConnection::BrokerConnection(std::string service_url, const ConnectionOptions& options)
+    : url_(std::move(service_url)) {
     const std::string target = grpc_target(url_);
     broker_addr_ = (url_.rfind("https://", 0) == 0 ? "https://" : "http://") + target + "/";
     grpc::ChannelArguments args;
@@ -26,7 +79,22 @@ BrokerConnection::BrokerConnection(std::string service_url) : url_(std::move(ser
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
     args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 16 << 20);
-    channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+    if (url_.rfind("https://", 0) == 0) {
+        grpc::SslCredentialsOptions ssl;
+        if (!options.tls_ca_file.empty()) ssl.pem_root_certs = read_pem(options.tls_ca_file, "[broker].tls_ca_file");
+        if (!options.tls_cert_file.empty()) {
+            ssl.pem_cert_chain = read_pem(options.tls_cert_file, "[broker].tls_cert_file");
+            ssl.pem_private_key = read_pem(options.tls_key_file, "[broker].tls_key_file");
+        }
+        creds = grpc::SslCredentials(ssl);
+        if (!options.tls_server_name.empty()) args.SetSslTargetNameOverride(options.tls_server_name);
+        if (!options.token.empty() || !options.token_file.empty()) {
+            creds = grpc::CompositeChannelCredentials(
+                creds, grpc::MetadataCredentialsFromPlugin(std::make_unique<BearerToken>(options.token, options.token_file)));
+        }
+    }
+    channel_ = grpc::CreateCustomChannel(target, creds, args);
     discovery_ = danube::Discovery::NewStub(channel_);
     producer_ = danube::ProducerService::NewStub(channel_);
     health_ = danube::HealthCheck::NewStub(channel_);

@@ -18,9 +18,21 @@ namespace dcx::broker {
 /// "http://host:port/" -> "host:port". Throws std::invalid_argument for anything else.
 std::string grpc_target(std::string_view url);
 
+/// TLS, mTLS and bearer token, as danube-client offers them. Paths are read at construction,
+/// except `token_file`, which is re-read whenever it changes (rotated credentials).
+struct ConnectionOptions {
+    std::string tls_ca_file;
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    std::string tls_server_name;
+    std::string token;
+    std::string token_file;
+};
+
 class BrokerConnection {
 public:
-    explicit BrokerConnection(std::string service_url);
+    /// Throws std::runtime_error when a TLS file cannot be read.
+    explicit BrokerConnection(std::string service_url, const ConnectionOptions& options = {});
 
     const std::string& url() const { return url_; }
     /// The URL as the Rust client puts it in MsgID.broker_addr (URI display form, trailing '/').

@@ -20,7 +20,11 @@ using Table = toml::value::table_type;
 
 const std::vector<std::string> kRootKeys = {"danube_service_url", "connector_name", "plugin", "plugins_dir",
                                             "data_dir", "retry", "processing", "delivery", "dead_letter",
-                                            "schemas"};
+                                            "schemas", "http", "broker", "log"};
+const std::vector<std::string> kHttpKeys = {"enabled", "address", "port"};
+const std::vector<std::string> kBrokerKeys = {"tls_ca_file", "tls_cert_file", "tls_key_file", "tls_server_name",
+                                              "token", "token_file"};
+const std::vector<std::string> kLogKeys = {"format"};
 const std::vector<std::string> kRetryKeys = {"max_retries", "retry_backoff_ms", "max_backoff_ms"};
 const std::vector<std::string> kProcessingKeys = {"batch_size", "batch_timeout_ms", "poll_interval_ms",
                                                   "metrics_port", "log_level", "health_check_interval_ms",
@@ -146,6 +150,13 @@ public:
             case toml::value_t::empty: return nullptr;
         }
         return nullptr;
+    }
+
+    /// A string value as it may appear in an error: interpolated values are shown as written
+    /// in the file (`${env:NAME}`), never as what they expanded to.
+    static std::string shown(const toml::value& v) {
+        const std::string& raw = v.as_string().str;
+        return raw;
     }
 
     std::string str(const toml::value& v, const std::string& key) const {
@@ -329,7 +340,7 @@ ConnectorConfig load_config(const fs::path& file, const EnvLookup& env) {
                     const auto s = r.str(x, path);
                     if (s == "strict") d.ordering = Ordering::strict;
                     else if (s == "relaxed") d.ordering = Ordering::relaxed;
-                    else r.fail(path, "expected \"strict\" or \"relaxed\", got \"" + s + "\"", &x);
+                    else r.fail(path, "expected \"strict\" or \"relaxed\", got \"" + Reader::shown(x) + "\"", &x);
                 } else if (key == "window_per_producer") d.window_per_producer = static_cast<uint32_t>(r.uint(x, path, 1, 1024));
                 else if (key == "max_inflight_records") d.max_inflight_records = static_cast<uint32_t>(r.uint(x, path, 1, 10000000));
                 else if (key == "max_inflight_bytes") d.max_inflight_bytes = r.uint(x, path, 1024, 1ull << 40);
@@ -348,7 +359,7 @@ ConnectorConfig load_config(const fs::path& file, const EnvLookup& env) {
                     if (s == "dead_letter") c.dead_letter.on_invalid = InvalidRecordPolicy::dead_letter;
                     else if (s == "skip") c.dead_letter.on_invalid = InvalidRecordPolicy::skip;
                     else if (s == "fail") c.dead_letter.on_invalid = InvalidRecordPolicy::fail;
-                    else r.fail("[dead_letter].on_invalid", "expected \"dead_letter\", \"skip\" or \"fail\", got \"" + s + "\"", &x);
+                    else r.fail("[dead_letter].on_invalid", "expected \"dead_letter\", \"skip\" or \"fail\", got \"" + Reader::shown(x) + "\"", &x);
                 }
             });
             if (!policy_set && !c.dead_letter.topic.empty()) c.dead_letter.on_invalid = InvalidRecordPolicy::dead_letter;
@@ -356,6 +367,31 @@ ConnectorConfig load_config(const fs::path& file, const EnvLookup& env) {
             if (!v.is_array()) r.fail("schemas", "expected [[schemas]] entries", &v);
             size_t i = 0;
             for (const auto& entry : v.as_array()) c.schemas.push_back(parse_schema(r, entry, "[[schemas]][" + std::to_string(i++) + "]"));
+        } else if (k == "http") {
+            r.each_key(v, "[http]", kHttpKeys, [&](const std::string& key, const toml::value& x) {
+                if (key == "enabled") c.http.enabled = r.boolean(x, "[http].enabled");
+                else if (key == "address") c.http.address = r.str(x, "[http].address");
+                else if (key == "port") c.http.port = static_cast<uint16_t>(r.uint(x, "[http].port", 0, 65535));
+            });
+        } else if (k == "broker") {
+            auto& b = c.broker;
+            r.each_key(v, "[broker]", kBrokerKeys, [&](const std::string& key, const toml::value& x) {
+                const std::string path = "[broker]." + key;
+                if (key == "tls_ca_file") b.tls_ca_file = r.resolve(r.str(x, path));
+                else if (key == "tls_cert_file") b.tls_cert_file = r.resolve(r.str(x, path));
+                else if (key == "tls_key_file") b.tls_key_file = r.resolve(r.str(x, path));
+                else if (key == "tls_server_name") b.tls_server_name = r.str(x, path);
+                else if (key == "token") b.token = r.str(x, path);
+                else if (key == "token_file") b.token_file = r.resolve(r.str(x, path));
+            });
+        } else if (k == "log") {
+            r.each_key(v, "[log]", kLogKeys, [&](const std::string& key, const toml::value& x) {
+                if (key == "format") {
+                    const auto f = r.str(x, "[log].format");
+                    if (f != "text" && f != "json") r.fail("[log].format", "expected \"text\" or \"json\", got \"" + Reader::shown(x) + "\"", &x);
+                    c.log.json = f == "json";
+                }
+            });
         } else if (k == "metrics_port") {
             r.warn("root key metrics_port is ignored; it belongs in [processing] (the reference runtime ignored it too)");
         } else {
@@ -384,6 +420,23 @@ ConnectorConfig load_config(const fs::path& file, const EnvLookup& env) {
     }
     if (c.dead_letter.on_invalid == InvalidRecordPolicy::dead_letter && c.dead_letter.topic.empty()) {
         throw ConfigError(f, "[dead_letter].on_invalid", "\"dead_letter\" needs [dead_letter].topic");
+    }
+    const auto& b = c.broker;
+    if (b.tls_cert_file.empty() != b.tls_key_file.empty()) {
+        throw ConfigError(f, "[broker].tls_cert_file", "tls_cert_file and tls_key_file go together (mTLS)");
+    }
+    for (const auto* p : {&b.tls_ca_file, &b.tls_cert_file, &b.tls_key_file, &b.token_file}) {
+        if (!p->empty() && !fs::exists(*p)) throw ConfigError(f, "[broker]", "file " + p->string() + " does not exist");
+    }
+    if (!b.token.empty() && !b.token_file.empty()) {
+        throw ConfigError(f, "[broker].token", "set token or token_file, not both");
+    }
+    const bool https = c.danube_service_url.rfind("https://", 0) == 0;
+    if ((!b.token.empty() || !b.token_file.empty()) && !https && !b.tls()) {
+        throw ConfigError(f, "[broker].token", "a token is only sent over TLS: use an https:// danube_service_url or set tls_ca_file");
+    }
+    if (b.tls() && !https) {
+        throw ConfigError(f, "danube_service_url", "TLS is configured in [broker]: the URL must start with https://");
     }
     std::set<std::string> seen;
     for (const auto& s : c.schemas) {

@@ -70,6 +70,29 @@ struct DeadLetterConfig {
     InvalidRecordPolicy on_invalid = InvalidRecordPolicy::skip;
 };
 
+/// `[http]`: the listener for /metrics, /healthz, /readyz and /status.
+struct HttpConfig {
+    bool enabled = true;
+    std::string address = "0.0.0.0";  // as the reference runtime's exporter; use 127.0.0.1 to keep it local
+    std::optional<uint16_t> port;      // default: [processing] metrics_port; 0 picks a free port
+};
+
+/// `[broker]`: TLS, mTLS and a bearer token for the Danube connection (broker-protocol.md §11).
+struct BrokerSecurityConfig {
+    std::filesystem::path tls_ca_file;    // PEM roots; empty with https:// means the system roots
+    std::filesystem::path tls_cert_file;  // client certificate (mTLS), with tls_key_file
+    std::filesystem::path tls_key_file;
+    std::string tls_server_name;          // expected name in the broker's certificate, if not the URL host
+    std::string token;                    // JWT sent as `authorization: Bearer`; use ${env:NAME}
+    std::filesystem::path token_file;     // or read from this file, re-read when it changes
+    bool tls() const { return !tls_ca_file.empty() || !tls_cert_file.empty(); }
+};
+
+/// `[log]`.
+struct LogConfig {
+    bool json = false;  // format = "json": one JSON object per line
+};
+
 struct ConnectorConfig {
     std::filesystem::path file;
     std::string danube_service_url;
@@ -81,6 +104,9 @@ struct ConnectorConfig {
     ProcessingConfig processing;
     DeliveryConfig delivery;
     DeadLetterConfig dead_letter;
+    HttpConfig http;
+    BrokerSecurityConfig broker;
+    LogConfig log;
     std::vector<SchemaMapping> schemas;
     nlohmann::json plugin_config = nlohmann::json::object();  // every key that is not the host's
     std::vector<std::string> warnings;  // unknown keys, deprecated keys: logged at startup

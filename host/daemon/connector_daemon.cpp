@@ -8,6 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker_connection.hpp"
+#include "daemon/broker_probe.hpp"
+#include "daemon/connector_state.hpp"
+#include "daemon/http_endpoints.hpp"
+#include "metrics/http_server.hpp"
+#include "offsets/offset_store.hpp"
 #include "broker/producer_naming.hpp"
 #include "config/config_error.hpp"
 #include "pipeline/pipeline.hpp"
@@ -29,15 +34,20 @@ constexpr auto kStartupCallTimeout = std::chrono::seconds(10);
 // Retries `attempt` (returning RegistryOutcome) with backoff until it is ok or fails for good.
 // Returns false when a stop was requested meanwhile; throws ConfigError on a permanent failure.
 template <class Fn>
-bool until_done(ShutdownSignal& signal, const config::ConnectorConfig& cfg, const std::string& what, Fn&& attempt) {
+bool until_done(ShutdownSignal& signal, const config::ConnectorConfig& cfg, ConnectorState& state, const std::string& what,
+                Fn&& attempt) {
     uint64_t delay = std::min<uint64_t>(200, cfg.retry.retry_backoff_ms);
+    state.set_waiting_for(what);
     for (uint32_t n = 1;; ++n) {
+        state.stats->heartbeat_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch()).count();
         const RegistryOutcome o = attempt();
         if (o.kind == RegistryOutcome::Kind::ok) {
             if (!o.message.empty()) spdlog::info("{}", o.message);
             return true;
         }
         if (o.kind == RegistryOutcome::Kind::fail) throw ConfigError(cfg.file.string(), what, o.message);
+        state.stats->set_last_error(what + ": " + o.message);
         spdlog::warn("{}: broker not reachable yet (attempt {}): {}; retrying in {} ms", what, n, o.message, delay);
         if (signal.wait_for(std::chrono::milliseconds(delay))) return false;
         delay = std::min<uint64_t>(delay * 2, cfg.retry.max_backoff_ms);
@@ -137,35 +147,66 @@ int check_connector(const config::ConnectorConfig& cfg) {
 }
 
 int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
+    auto state = std::make_shared<ConnectorState>(cfg.connector_name, cfg.danube_service_url);
+    std::unique_ptr<metrics::HttpServer> http;
     try {
         for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+        if (cfg.http.enabled) {
+            // Up first, so liveness and readiness answer while startup waits for the broker.
+            http = std::make_unique<metrics::HttpServer>(make_http_endpoints(state));
+            const int port = http->start(cfg.http.address, cfg.http.port.value_or(cfg.processing.metrics_port));
+            spdlog::info("HTTP endpoints /metrics /healthz /readyz /status on {}:{}", cfg.http.address, port);
+        }
+        std::unique_ptr<offsets::OffsetStore> store;
+        std::vector<plugin::SourceOffset> resume;
+        if (!cfg.data_dir.empty()) {
+            store = std::make_unique<offsets::OffsetStore>(cfg.data_dir, cfg.connector_name);
+            resume = store->load();
+            spdlog::info("offset store {}: {} source partition(s) to resume from", store->path().string(), resume.size());
+        }
         check_schema_files(cfg);
         auto loaded = load(cfg);
+        state->set_plugin({{"id", loaded->id},
+                           {"name", loaded->name},
+                           {"version", loaded->version},
+                           {"abi", std::to_string(loaded->abi_major) + "." + std::to_string(loaded->abi_minor)},
+                           {"path", loaded->path.string()}});
 
         // The pipeline does not exist yet when the plugin may first call wakeup().
         std::atomic<pipeline::Pipeline*> wake_target{nullptr};
         plugin::PluginInstance instance(loaded, cfg.connector_name, [&wake_target] {
             if (auto* p = wake_target.load()) p->wakeup();
         });
-        signal.start([&instance, &wake_target] {
+        signal.start([&instance, &wake_target, state] {
+            state->phase = ConnectorState::Phase::draining;
             if (auto* p = wake_target.load()) p->request_stop();
             else instance.request_stop();
         });
         SignalCallbackGuard guard{signal};
         check_plugin_section(cfg, instance);
 
-        broker::BrokerConnection broker(cfg.danube_service_url);
+        broker::ConnectionOptions options{cfg.broker.tls_ca_file.string(), cfg.broker.tls_cert_file.string(),
+                                          cfg.broker.tls_key_file.string(),  cfg.broker.tls_server_name,
+                                          cfg.broker.token,                  cfg.broker.token_file.string()};
+        broker::BrokerConnection broker(cfg.danube_service_url, options);
+        BrokerProbe probe(broker, *state);
         schema::SchemaResolver resolver(broker, kStartupCallTimeout);
         for (size_t i = 0; i < cfg.schemas.size(); ++i) {
             const auto& m = cfg.schemas[i];
             const std::string what = "[[schemas]][" + std::to_string(i) + "] (subject " + m.subject + ")";
-            if (!until_done(signal, cfg, what, [&] { return resolver.ensure_registered(m); })) return 0;
+            if (!until_done(signal, cfg, *state, what, [&] { return resolver.ensure_registered(m); })) return 0;
         }
 
         // initialize: CONFIG is the user's to fix; RETRYABLE (source unreachable) is retried.
-        const std::string core = cfg.core_json().dump();
+        nlohmann::json core_json = cfg.core_json();
+        for (const auto& o : resume) {
+            nlohmann::json e{{"partition", o.partition}, {"value", o.value}};
+            if (o.metadata) e["metadata"] = *o.metadata;
+            core_json["offsets"].push_back(std::move(e));
+        }
+        const std::string core = core_json.dump();
         const std::string section = cfg.plugin_config.dump();
-        const bool initialized = until_done(signal, cfg, "plugin initialize", [&]() -> RegistryOutcome {
+        const bool initialized = until_done(signal, cfg, *state, "plugin initialize", [&]() -> RegistryOutcome {
             const auto r = instance.initialize(section, core);
             if (r.ok()) return {};
             if (r.status == DCX_STATUS_RETRYABLE) return {RegistryOutcome::Kind::retry, r.message};
@@ -191,14 +232,16 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
         std::vector<pipeline::Publisher::PartitionSpec> partitions;
         std::set<std::string> seen;
         auto add_partitions = [&](const std::string& topic, uint32_t count, bool reliable,
-                                  const std::optional<danube::SchemaReference>& ref) {
+                                  const std::optional<danube::SchemaReference>& ref,
+                                  const std::shared_ptr<pipeline::RouteStats>& stats) {
             const std::string name = broker::producer_name(cfg.connector_name, topic);
             if (count == 0) {
-                partitions.push_back({{topic, name, reliable, ref}, 0});
+                partitions.push_back({{topic, name, reliable, ref}, 0, stats});
                 return;
             }
             for (uint32_t i = 0; i < count; ++i) {
-                partitions.push_back({{broker::partition_topic(topic, i), broker::partition_producer_name(name, i), reliable, ref}, 0});
+                partitions.push_back(
+                    {{broker::partition_topic(topic, i), broker::partition_producer_name(name, i), reliable, ref}, 0, stats});
             }
         };
         for (const auto& spec : specs) {
@@ -216,7 +259,7 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
             std::optional<danube::SchemaReference> ref;
             if (const auto* m = cfg.schema_for(spec.topic)) {
                 schema::ResolvedSchema resolved;
-                if (!until_done(signal, cfg, "schema for " + spec.topic, [&] { return resolver.resolve(*m, resolved); })) {
+                if (!until_done(signal, cfg, *state, "schema for " + spec.topic, [&] { return resolver.resolve(*m, resolved); })) {
                     instance.shutdown();
                     return 0;
                 }
@@ -236,7 +279,7 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
                 spdlog::info("topic {}: schema subject {} (id {}, version {}, {})", spec.topic, m->subject,
                              resolved.schema_id, resolved.version, schema::to_string(resolved.type));
             }
-            add_partitions(spec.topic, spec.partitions, spec.reliable_dispatch, ref);
+            add_partitions(spec.topic, spec.partitions, spec.reliable_dispatch, ref, route.stats);
             routes.push_back(std::move(route));
         }
         std::optional<uint32_t> dlq_partition;
@@ -245,14 +288,14 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
                 throw ConfigError(cfg.file.string(), "[dead_letter].topic", "is also a destination topic of the plugin");
             }
             dlq_partition = static_cast<uint32_t>(partitions.size());
-            add_partitions(cfg.dead_letter.topic, 0, true, std::nullopt);
+            add_partitions(cfg.dead_letter.topic, 0, true, std::nullopt, nullptr);
         }
 
         // Producers, in order; the broker may still be starting: wait for it.
         uint64_t request_id = 0;
         for (auto& p : partitions) {
             const std::string what = "producer " + p.target.name + " on " + p.target.topic;
-            if (!until_done(signal, cfg, what, [&]() -> RegistryOutcome {
+            if (!until_done(signal, cfg, *state, what, [&]() -> RegistryOutcome {
                     const auto st = broker::create_producer(broker, p.target, request_id, kStartupCallTimeout, p.producer_id);
                     if (st.ok()) return {};
                     if (auto why = broker::permanent_create_error(p.target, st)) return {RegistryOutcome::Kind::fail, *why};
@@ -264,8 +307,13 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
             spdlog::info("producer {} on {} ready (id {})", p.target.name, p.target.topic, p.producer_id);
         }
 
-        pipeline::Pipeline pipe(cfg, instance, broker, std::move(routes), std::move(partitions), dlq_partition);
+        std::vector<std::pair<std::string, std::shared_ptr<pipeline::RouteStats>>> route_stats;
+        for (const auto& r : routes) route_stats.emplace_back(r.topic, r.stats);
+        state->set_routes(std::move(route_stats));
+        pipeline::Pipeline pipe(cfg, instance, broker, std::move(routes), std::move(partitions), dlq_partition, state->stats,
+                                store.get());
         wake_target = &pipe;
+        if (state->phase == ConnectorState::Phase::starting) state->phase = ConnectorState::Phase::running;
         if (signal.requested()) pipe.request_stop();
         spdlog::info("connector {} running: {} ordering, window {}, {} -> {}", cfg.connector_name,
                      cfg.delivery.ordering == config::Ordering::strict ? "strict" : "relaxed",
@@ -273,7 +321,11 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
         const int code = pipe.run();
         signal.disarm();  // before `pipe` and `instance` go away
         wake_target = nullptr;
+        state->phase = ConnectorState::Phase::stopped;
         return code;
+    } catch (const offsets::CorruptOffsetStore& e) {
+        spdlog::error("{}", e.what());
+        return offsets::kCorruptStoreExitCode;
     } catch (const ConfigError& e) {
         spdlog::error("configuration error: {}", e.what());
         return config::kConfigExitCode;

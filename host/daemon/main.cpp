@@ -6,6 +6,8 @@
 #include <regex>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -18,9 +20,27 @@ namespace {
 
 using namespace dcx;
 
-void setup_logging(const std::string& name, const std::string& config_level) {
+// `%*` in a pattern: the message as a JSON string body (quotes, backslashes, controls escaped).
+class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        const std::string escaped = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
+                                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        dest.append(escaped.data() + 1, escaped.data() + escaped.size() - 1);
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
+};
+
+void setup_logging(const std::string& name, const std::string& config_level, bool json) {
     auto logger = spdlog::stderr_logger_mt(name.empty() ? "danube-connectd" : name);
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l [%n] %v", spdlog::pattern_time_type::utc);
+    if (json) {
+        auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+        formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
+            R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","connector":"%n","message":"%*"})");
+        logger->set_formatter(std::move(formatter));
+    } else {
+        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l [%n] %v", spdlog::pattern_time_type::utc);
+    }
     spdlog::set_default_logger(logger);
     // DANUBE_LOG, else RUST_LOG when it is a plain level (users of the Rust runtime set it), else config.
     std::string level = config_level;
@@ -109,7 +129,7 @@ int main(int argc, char** argv) {
         for (const auto& w : cfg.warnings) std::cerr << "warning: " << w << "\n";
         return daemon::check_connector(cfg);
     }
-    setup_logging(cfg.connector_name, cfg.processing.log_level);
+    setup_logging(cfg.connector_name, cfg.processing.log_level, cfg.log.json);
     const int code = daemon::run_connector(std::move(cfg), signal);
     spdlog::default_logger()->flush();
     return code;

@@ -40,8 +40,10 @@ std::string code_name(grpc::StatusCode code) {
 
 Pipeline::Pipeline(const config::ConnectorConfig& config, plugin::PluginInstance& plugin, broker::BrokerConnection& broker,
                    std::vector<Route> routes, std::vector<Publisher::PartitionSpec> partitions,
-                   std::optional<uint32_t> dead_letter_partition)
-    : config_(config), plugin_(plugin), dead_letter_partition_(dead_letter_partition) {
+                   std::optional<uint32_t> dead_letter_partition, std::shared_ptr<PipelineStats> stats,
+                   offsets::OffsetStore* store)
+    : config_(config), plugin_(plugin), dead_letter_partition_(dead_letter_partition), stats_(std::move(stats)),
+      store_(store) {
     for (auto& r : routes) {
         const std::string topic = r.topic;
         routes_.emplace(topic, std::move(r));
@@ -51,7 +53,7 @@ Pipeline::Pipeline(const config::ConnectorConfig& config, plugin::PluginInstance
     settings.window = config.delivery.window_per_producer;
     settings.send_timeout = std::chrono::milliseconds(config.delivery.send_timeout_ms);
     settings.retry = config.retry;
-    publisher_ = std::make_unique<Publisher>(broker, settings, std::move(partitions), [this](Settlement s) {
+    publisher_ = std::make_unique<Publisher>(broker, settings, std::move(partitions), stats_->publisher, [this](Settlement s) {
         {
             std::lock_guard lock(mu_);
             settlements_.push_back(std::move(s));
@@ -79,6 +81,7 @@ void Pipeline::wakeup() {
 void Pipeline::set_fatal(const std::string& why) {
     if (fatal_.empty()) {
         fatal_ = why;
+        stats_->set_last_error(why);
         spdlog::error("stopping: {}", why);
     }
 }
@@ -90,8 +93,8 @@ void Pipeline::wait(Clock::time_point until) {
 }
 
 bool Pipeline::can_poll() const {
-    return stats_.inflight_records < config_.delivery.max_inflight_records &&
-           stats_.inflight_bytes < config_.delivery.max_inflight_bytes;
+    return stats_->inflight_records < config_.delivery.max_inflight_records &&
+           stats_->inflight_bytes < config_.delivery.max_inflight_bytes;
 }
 
 int Pipeline::run() {
@@ -106,6 +109,7 @@ int Pipeline::run() {
 
     while (true) {
         drain_settlements();
+        stats_->heartbeat_unix_ms = now_unix_ms();
         if (!fatal_.empty() || stop_requested_) break;
         const auto now = Clock::now();
         if (now >= next_commit) {
@@ -122,15 +126,16 @@ int Pipeline::run() {
             continue;
         }
         if (!can_poll()) {  // backpressure: the plugin is not polled until acks free room
-            stats_.paused = true;
+            if (stats_->paused_since_unix_ms == 0) stats_->paused_since_unix_ms = now_unix_ms();
             wait(std::min(next_commit, now + poll_interval));
             continue;
         }
-        stats_.paused = false;
-        const uint64_t room = config_.delivery.max_inflight_records - stats_.inflight_records;
+        stats_->paused_since_unix_ms = 0;
+        const uint64_t room = config_.delivery.max_inflight_records - stats_->inflight_records;
         const auto max_records = static_cast<uint32_t>(std::min<uint64_t>(proc.batch_size, room));
         batch_.clear();
         const auto r = plugin_.poll(batch_, max_records, static_cast<uint32_t>(poll_interval.count()));
+        if (!batch_.empty()) stats_->batch_size.observe(static_cast<double>(batch_.size()));
         for (auto& record : batch_) process(record);
         switch (r.status) {
             case DCX_STATUS_OK:
@@ -142,22 +147,23 @@ int Pipeline::run() {
                 wait(std::min(next_commit, Clock::now() + poll_interval));
                 break;
             case DCX_STATUS_INVALID_RECORD:
-                if (should_log(++stats_.source_data_skipped)) {
+                if (should_log(++stats_->source_data_skipped)) {
                     spdlog::warn("plugin skipped source data it could not read ({} so far): {}",
-                                 stats_.source_data_skipped.load(), r.message);
+                                 stats_->source_data_skipped.load(), r.message);
                 }
                 break;
             case DCX_STATUS_RETRYABLE: {
-                ++stats_.polls_failed;
+                ++stats_->polls_failed;
                 ++poll_failures;
                 const uint32_t shift = std::min<uint32_t>(poll_failures - 1, 20);
                 const auto backoff = std::min<uint64_t>(config_.retry.retry_backoff_ms << shift, config_.retry.max_backoff_ms);
                 spdlog::warn("plugin poll failed (retrying in {} ms): {}", backoff, r.message);
+                stats_->set_last_error("plugin poll: " + r.message);
                 poll_not_before = Clock::now() + std::chrono::milliseconds(backoff);
                 break;
             }
             default:
-                ++stats_.polls_failed;
+                ++stats_->polls_failed;
                 set_fatal(std::string("plugin poll returned ") + plugin::status_name(r.status) + ": " + r.message);
                 break;
         }
@@ -166,11 +172,11 @@ int Pipeline::run() {
     // Drain: no more polls; wait for what is in flight (and its dead-letter writes), bounded.
     plugin_.request_stop();
     const auto deadline = Clock::now() + std::chrono::milliseconds(config_.delivery.shutdown_timeout_ms);
-    if (stats_.inflight_records > 0) {
-        spdlog::info("draining {} records in flight (up to {} ms)", stats_.inflight_records.load(),
+    if (stats_->inflight_records > 0) {
+        spdlog::info("draining {} records in flight (up to {} ms)", stats_->inflight_records.load(),
                      config_.delivery.shutdown_timeout_ms);
     }
-    while (stats_.inflight_records > 0 && !publisher_fatal_ && Clock::now() < deadline) {
+    while (stats_->inflight_records > 0 && !publisher_fatal_ && Clock::now() < deadline) {
         wait(std::min(deadline, Clock::now() + std::chrono::milliseconds(100)));
         drain_settlements();
     }
@@ -178,7 +184,7 @@ int Pipeline::run() {
     drain_settlements();
     commit();
     const auto unsettled = tracker_.unsettled();
-    const uint64_t left = stats_.inflight_records;
+    const uint64_t left = stats_->inflight_records;
     if (left > 0) {
         std::string per;
         for (const auto& [partition, n] : unsettled) per += " " + partition + "=" + std::to_string(n);
@@ -189,15 +195,15 @@ int Pipeline::run() {
     const auto sr = plugin_.shutdown();
     if (!sr.ok()) spdlog::warn("plugin shutdown reported {}: {}", plugin::status_name(sr.status), sr.message);
     spdlog::info("pipeline stopped: {} polled, {} published, {} dead-lettered, {} skipped, {} unsettled",
-                 stats_.records_polled.load(), stats_.records_published.load(), stats_.records_dead_lettered.load(),
-                 stats_.records_skipped.load(), left);
+                 stats_->records_polled.load(), stats_->records_published.load(), stats_->records_dead_lettered.load(),
+                 stats_->records_skipped.load(), left);
     if (!fatal_.empty()) return kExitFatal;
     return left > 0 ? kExitDrainTimeout : kExitOk;
 }
 
 void Pipeline::process(plugin::OwnedRecord& rec) {
     const uint64_t seq = ++next_seq_;
-    ++stats_.records_polled;
+    ++stats_->records_polled;
     if (rec.offset) tracker_.track(seq, *rec.offset);
 
     if (auto problem = plugin::check_record(rec, config_.delivery.max_record_bytes)) {
@@ -245,15 +251,15 @@ void Pipeline::process(plugin::OwnedRecord& rec) {
 }
 
 void Pipeline::submit_new(std::unique_ptr<Outgoing> out) {
-    ++stats_.inflight_records;
-    stats_.inflight_bytes += out->bytes;
+    ++stats_->inflight_records;
+    stats_->inflight_bytes += out->bytes;
     publisher_->submit(std::move(out));
 }
 
 void Pipeline::finish(uint64_t seq, uint64_t bytes) {
     tracker_.settle(seq);
-    --stats_.inflight_records;
-    stats_.inflight_bytes -= bytes;
+    --stats_->inflight_records;
+    stats_->inflight_bytes -= bytes;
 }
 
 std::unique_ptr<Outgoing> Pipeline::dead_letter_message(
@@ -288,7 +294,11 @@ std::unique_ptr<Outgoing> Pipeline::dead_letter_message(
 
 void Pipeline::handle_invalid(uint64_t seq, const plugin::OwnedRecord& rec, Stage stage, const std::string& code,
                               const std::string& message) {
-    const uint64_t n = ++stats_.records_invalid;
+    const uint64_t n = ++stats_->records_invalid;
+    if (const auto it = routes_.find(rec.topic); it != routes_.end()) {
+        ++(stage == Stage::serialize ? it->second.stats->failed_serialize : it->second.stats->failed_validate);
+    }
+    if (should_log(n)) stats_->set_last_error("invalid record for " + rec.topic + ": " + message);
     const std::string where = rec.offset ? " (source " + rec.offset->partition + "@" + std::to_string(rec.offset->value) + ")" : "";
     switch (config_.dead_letter.on_invalid) {
         case config::InvalidRecordPolicy::dead_letter:
@@ -303,7 +313,7 @@ void Pipeline::handle_invalid(uint64_t seq, const plugin::OwnedRecord& rec, Stag
                 spdlog::warn("skipping invalid record for {}{} at {}: {} ({} invalid so far)", rec.topic, where,
                              stage_name(static_cast<int>(stage)), message, n);
             }
-            ++stats_.records_skipped;
+            ++stats_->records_skipped;
             tracker_.settle(seq);
             return;
         case config::InvalidRecordPolicy::fail:
@@ -324,11 +334,19 @@ void Pipeline::drain_settlements() {
 
 void Pipeline::handle_settlement(Settlement s) {
     switch (s.kind) {
-        case Settlement::Kind::acked:
-            if (s.out->dead_letter) ++stats_.records_dead_lettered;
-            else ++stats_.records_published;
+        case Settlement::Kind::acked: {
+            const auto route = routes_.find(s.out->target_topic);
+            if (s.out->dead_letter) {
+                ++stats_->records_dead_lettered;
+                if (route != routes_.end()) ++route->second.stats->dead_lettered;
+            } else {
+                ++stats_->records_published;
+                if (route != routes_.end()) ++route->second.stats->published;
+                stats_->latency.observe(static_cast<double>(now_steady_us() - s.out->polled_at_us) / 1e6);
+            }
             finish(s.out->seq, s.out->bytes);
             return;
+        }
         case Settlement::Kind::rejected: {
             Outgoing& o = *s.out;
             const std::string code = code_name(s.status.error_code());
@@ -338,7 +356,9 @@ void Pipeline::handle_settlement(Settlement s) {
                           s.status.error_message() + ")");
                 return;
             }
-            const uint64_t n = ++stats_.records_invalid;
+            const uint64_t n = ++stats_->records_invalid;
+            if (const auto route = routes_.find(o.target_topic); route != routes_.end()) ++route->second.stats->publish_rejected;
+            stats_->set_last_error("Danube rejected a record for " + o.target_topic + " (" + code + ")");
             switch (config_.dead_letter.on_invalid) {
                 case config::InvalidRecordPolicy::dead_letter: {
                     if (should_log(n)) {
@@ -351,8 +371,8 @@ void Pipeline::handle_settlement(Settlement s) {
                     auto dlq = dead_letter_message(o.seq, o.msg.payload(), attrs, key, o.target_topic, Stage::publish,
                                                    code, s.status.error_message(), o.source_offset);
                     // Same record, same in-flight slot: account for the size change only.
-                    stats_.inflight_bytes -= o.bytes;
-                    stats_.inflight_bytes += dlq->bytes;
+                    stats_->inflight_bytes -= o.bytes;
+                    stats_->inflight_bytes += dlq->bytes;
                     publisher_->submit(std::move(dlq));
                     return;
                 }
@@ -361,7 +381,7 @@ void Pipeline::handle_settlement(Settlement s) {
                         spdlog::warn("Danube rejected a record for {} ({}: {}); skipping it", o.target_topic, code,
                                      s.status.error_message());
                     }
-                    ++stats_.records_skipped;
+                    ++stats_->records_skipped;
                     finish(o.seq, o.bytes);
                     return;
                 case config::InvalidRecordPolicy::fail:
@@ -385,11 +405,21 @@ void Pipeline::commit() {
     if (pending_commit_.empty()) return;
     std::vector<plugin::SourceOffset> offsets;
     for (const auto& [_, o] : pending_commit_) offsets.push_back(o);
+    if (store_) {
+        // Durable first: on a restart the plugin resumes from what the store says.
+        try {
+            store_->save(offsets);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot save committed offsets to {}: {} (a restart would deliver more again)",
+                          store_->path().string(), e.what());
+        }
+    }
+    stats_->set_committed(tracker_.committable_positions());
     const auto r = plugin_.commit(offsets);
     if (r.ok()) {
         pending_commit_.clear();
-        ++stats_.commits;
-        stats_.last_commit_unix_ms = now_unix_ms();
+        ++stats_->commits;
+        stats_->last_commit_unix_ms = now_unix_ms();
         return;
     }
     if (r.status == DCX_STATUS_RETRYABLE) {
@@ -403,9 +433,14 @@ void Pipeline::check_health(Clock::time_point) {
     const auto r = plugin_.health_check();
     if (r.ok()) {
         health_failures_ = 0;
+        stats_->health_failures = 0;
+        stats_->healthy = true;
         return;
     }
     ++health_failures_;
+    stats_->health_failures = health_failures_;
+    stats_->set_last_error("plugin health check: " + r.message);
+    if (health_failures_ >= config_.processing.health_check_failure_threshold) stats_->healthy = false;
     spdlog::warn("plugin health check failed ({} of {} allowed in a row): {}", health_failures_,
                  config_.processing.health_check_failure_threshold, r.message);
     if (r.status == DCX_STATUS_FATAL || health_failures_ >= config_.processing.health_check_failure_threshold) {

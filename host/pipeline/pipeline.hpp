@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "config/connector_config.hpp"
+#include "offsets/offset_store.hpp"
 #include "pipeline/offset_tracker.hpp"
+#include "pipeline/pipeline_stats.hpp"
 #include "pipeline/publisher.hpp"
 #include "plugin/plugin_instance.hpp"
 #include "schema/payload_encoder.hpp"
@@ -38,30 +40,18 @@ struct Route {
     schema::SchemaType type = schema::SchemaType::none;
     std::optional<schema::ResolvedSchema> schema;
     std::unique_ptr<schema::JsonSchemaValidator> validator;  // json_schema topics
-};
-
-struct PipelineStats {
-    std::atomic<uint64_t> records_polled{0};
-    std::atomic<uint64_t> records_published{0};   // acknowledged on their topic
-    std::atomic<uint64_t> records_invalid{0};     // failed validate/serialize/publish
-    std::atomic<uint64_t> records_dead_lettered{0};
-    std::atomic<uint64_t> records_skipped{0};
-    std::atomic<uint64_t> polls_failed{0};
-    std::atomic<uint64_t> source_data_skipped{0};  // INVALID_RECORD from poll
-    std::atomic<uint64_t> inflight_records{0};
-    std::atomic<uint64_t> inflight_bytes{0};
-    std::atomic<uint64_t> commits{0};
-    std::atomic<int64_t> last_commit_unix_ms{0};
-    std::atomic<bool> paused{false};  // backpressure: in-flight caps reached
+    std::shared_ptr<RouteStats> stats = std::make_shared<RouteStats>();
 };
 
 class Pipeline {
 public:
     /// `partitions` holds every route's producers (see Route::first_partition), then the
     /// dead-letter producer if `dead_letter_partition` is set.
+    /// `store` (may be null) receives every committed position before the plugin does.
     Pipeline(const config::ConnectorConfig& config, plugin::PluginInstance& plugin, broker::BrokerConnection& broker,
              std::vector<Route> routes, std::vector<Publisher::PartitionSpec> partitions,
-             std::optional<uint32_t> dead_letter_partition);
+             std::optional<uint32_t> dead_letter_partition, std::shared_ptr<PipelineStats> stats,
+             offsets::OffsetStore* store);
     ~Pipeline();
 
     /// Runs until stopped or a fatal error; drains, commits, shuts the plugin down. Returns
@@ -72,8 +62,7 @@ public:
     /// The plugin has data. [thread-safe]
     void wakeup();
 
-    const PipelineStats& stats() const { return stats_; }
-    const PublisherStats& publisher_stats() const { return publisher_->stats(); }
+    const PipelineStats& stats() const { return *stats_; }
 
 private:
     enum class Stage { validate, serialize, publish };
@@ -100,8 +89,9 @@ private:
     plugin::PluginInstance& plugin_;
     std::map<std::string, Route> routes_;
     std::optional<uint32_t> dead_letter_partition_;
+    std::shared_ptr<PipelineStats> stats_;
+    offsets::OffsetStore* store_;
     std::unique_ptr<Publisher> publisher_;
-    PipelineStats stats_;
 
     OffsetTracker tracker_;
     std::map<std::string, plugin::SourceOffset> pending_commit_;

@@ -13,8 +13,8 @@ constexpr uint32_t kAmbiguousAttempts = 3;  // INTERNAL/UNKNOWN: resend this oft
 }
 
 Publisher::Publisher(broker::BrokerConnection& broker, Settings settings, std::vector<PartitionSpec> partitions,
-                     SettleFn settle)
-    : broker_(broker), settings_(std::move(settings)), settle_(std::move(settle)) {
+                     PublisherStats& stats, SettleFn settle)
+    : broker_(broker), settings_(std::move(settings)), settle_(std::move(settle)), stats_(stats) {
     for (auto& spec : partitions) {
         auto p = std::make_unique<Partition>();
         p->producer_id = spec.producer_id;
@@ -219,6 +219,7 @@ void Publisher::on_send_done(SendCall* raw) {
     }
     auto requeue = [&] {
         ++stats_.retried;
+        if (p.spec.stats) ++p.spec.stats->retried;
         p.queue.push_front(std::move(call->out));  // strict: the head stays the head
     };
     switch (broker::classify_send_failure(st)) {

@@ -24,17 +24,9 @@
 #include "broker/producer_factory.hpp"
 #include "config/connector_config.hpp"
 #include "pipeline/outgoing.hpp"
+#include "pipeline/pipeline_stats.hpp"
 
 namespace dcx::pipeline {
-
-struct PublisherStats {
-    std::atomic<uint64_t> sent{0};
-    std::atomic<uint64_t> acked{0};
-    std::atomic<uint64_t> retried{0};
-    std::atomic<uint64_t> rejected{0};
-    std::atomic<uint64_t> producer_recreations{0};
-    std::atomic<uint64_t> inflight_calls{0};
-};
 
 class Publisher {
 public:
@@ -47,12 +39,13 @@ public:
     struct PartitionSpec {
         broker::ProducerTarget target;
         uint64_t producer_id = 0;  // from startup; 0 means "create before the first send"
+        std::shared_ptr<RouteStats> stats;  // the topic's counters (retries)
     };
     /// Called on the publisher thread for every settled message; must not block for long.
     using SettleFn = std::function<void(Settlement)>;
 
     Publisher(broker::BrokerConnection& broker, Settings settings, std::vector<PartitionSpec> partitions,
-              SettleFn settle);
+              PublisherStats& stats, SettleFn settle);
     ~Publisher();
     Publisher(const Publisher&) = delete;
     Publisher& operator=(const Publisher&) = delete;
@@ -63,7 +56,6 @@ public:
     /// Cancels calls in flight, settles everything still queued as fatal ("shutting down"), joins.
     void stop();
 
-    const PublisherStats& stats() const { return stats_; }
 
 private:
     struct Tag {
@@ -106,7 +98,7 @@ private:
     const Settings settings_;
     std::vector<std::unique_ptr<Partition>> partitions_;
     SettleFn settle_;
-    PublisherStats stats_;
+    PublisherStats& stats_;
 
     grpc::CompletionQueue cq_;
     std::thread thread_;

@@ -14,7 +14,8 @@ inline std::string datagen_config(const TestBroker& broker, const std::string& d
                                   const std::string& root = {}) {
     return "danube_service_url = \"" + broker.url() + "\"\n" + "connector_name = \"itest\"\n" +
            "plugin = \"in_datagen\"\n" + root +
-           "\n[processing]\nhealth_check_interval_ms = 1000\n"
+           "\n[processing]\nhealth_check_interval_ms = 1000\nmetrics_port = 0\n"
+           "\n[http]\naddress = \"127.0.0.1\"\n"
            "\n[retry]\nretry_backoff_ms = 50\nmax_backoff_ms = 400\n" + extra +
            "\n[datagen]\n" + datagen + "\n";
 }

@@ -36,7 +36,8 @@ const char* kConfigSchema = R"({
         "with_offsets": {"type": "boolean"},
         "invalid_every": {"type": "integer", "minimum": 0},
         "fatal_after": {"type": "integer", "minimum": 0},
-        "commit_log": {"type": "string"}
+        "commit_log": {"type": "string"},
+        "healthy": {"type": "boolean"}
       }
     }
   }
@@ -59,6 +60,7 @@ public:
         with_offsets_ = c.value("with_offsets", true);
         invalid_every_ = c.value("invalid_every", uint64_t{0});
         fatal_after_ = c.value("fatal_after", uint64_t{0});
+        healthy_ = c.value("healthy", true);
         if (c.contains("commit_log")) commit_log_.open(c["commit_log"].get<std::string>(), std::ios::app);
         for (const auto& o : core.committed_offsets()) {
             if (o.partition == kOffsetPartition) next_ = o.value + 1;
@@ -93,6 +95,10 @@ public:
                                 std::chrono::system_clock::now().time_since_epoch()).count();
         for (const auto& o : offsets) commit_log_ << now_ms << " " << o.partition << " " << o.value << "\n";
         commit_log_.flush();
+    }
+
+    void health_check() override {
+        if (!healthy_) throw RetryableError("datagen: configured unhealthy (healthy = false)");
     }
 
     void shutdown() override { log(LogLevel::info, "datagen shut down after generating " + std::to_string(next_ - first_) + " records"); }
@@ -151,6 +157,7 @@ private:
     bool with_offsets_ = true;
     uint64_t invalid_every_ = 0;
     uint64_t fatal_after_ = 0;
+    bool healthy_ = true;
     std::ofstream commit_log_;
     std::string padding_;
     uint64_t next_ = 0;
