@@ -98,6 +98,7 @@ bool Pipeline::can_poll() const {
 }
 
 int Pipeline::run() {
+    outcomes_ = plugin_.wants_record_outcomes();
     publisher_->start();
     const auto& proc = config_.processing;
     const auto poll_interval = std::chrono::milliseconds(std::max<uint64_t>(proc.poll_interval_ms, 1));
@@ -192,6 +193,9 @@ int Pipeline::run() {
                      "the last committed offsets (per source partition:{})",
                      left, per.empty() ? " none with offsets" : per);
     }
+    for (const auto& [seq, token] : std::map<uint64_t, uint64_t>(tokens_.begin(), tokens_.end())) {
+        report_outcome(seq, DCX_STATUS_FATAL, "not delivered: the daemon stopped before Danube confirmed it");
+    }
     const auto sr = plugin_.shutdown();
     if (!sr.ok()) spdlog::warn("plugin shutdown reported {}: {}", plugin::status_name(sr.status), sr.message);
     spdlog::info("pipeline stopped: {} polled, {} published, {} dead-lettered, {} skipped, {} unsettled",
@@ -205,6 +209,7 @@ void Pipeline::process(plugin::OwnedRecord& rec) {
     const uint64_t seq = ++next_seq_;
     ++stats_->records_polled;
     if (rec.offset) tracker_.track(seq, *rec.offset);
+    if (outcomes_ && rec.user_token != 0) tokens_.emplace(seq, rec.user_token);
 
     if (auto problem = plugin::check_record(rec, config_.delivery.max_record_bytes)) {
         return handle_invalid(seq, rec, Stage::validate, "INVALID_RECORD", *problem);
@@ -254,6 +259,14 @@ void Pipeline::submit_new(std::unique_ptr<Outgoing> out) {
     ++stats_->inflight_records;
     stats_->inflight_bytes += out->bytes;
     publisher_->submit(std::move(out));
+}
+
+void Pipeline::report_outcome(uint64_t seq, dcx_status_t status, const std::string& reason) {
+    const auto it = tokens_.find(seq);
+    if (it == tokens_.end()) return;
+    const uint64_t token = it->second;
+    tokens_.erase(it);
+    plugin_.record_outcome(token, status, reason);
 }
 
 void Pipeline::finish(uint64_t seq, uint64_t bytes) {
@@ -315,6 +328,7 @@ void Pipeline::handle_invalid(uint64_t seq, const plugin::OwnedRecord& rec, Stag
             }
             ++stats_->records_skipped;
             tracker_.settle(seq);
+            report_outcome(seq, DCX_STATUS_INVALID_RECORD, "skipped: " + message);
             return;
         case config::InvalidRecordPolicy::fail:
             set_fatal("invalid record for " + rec.topic + where + " at " + stage_name(static_cast<int>(stage)) + ": " +
@@ -339,7 +353,12 @@ void Pipeline::handle_settlement(Settlement s) {
             if (s.out->dead_letter) {
                 ++stats_->records_dead_lettered;
                 if (route != routes_.end()) ++route->second.stats->dead_lettered;
+                const auto& a = s.out->msg.attributes();
+                const auto why = a.find("dlq.error_message");
+                report_outcome(s.out->seq, DCX_STATUS_INVALID_RECORD,
+                               "dead-lettered: " + (why != a.end() ? why->second : std::string("invalid record")));
             } else {
+                report_outcome(s.out->seq, DCX_STATUS_OK, "");
                 ++stats_->records_published;
                 if (route != routes_.end()) ++route->second.stats->published;
                 stats_->latency.observe(static_cast<double>(now_steady_us() - s.out->polled_at_us) / 1e6);
@@ -383,6 +402,7 @@ void Pipeline::handle_settlement(Settlement s) {
                     }
                     ++stats_->records_skipped;
                     finish(o.seq, o.bytes);
+                    report_outcome(o.seq, DCX_STATUS_INVALID_RECORD, "skipped: Danube rejected it (" + code + ")");
                     return;
                 case config::InvalidRecordPolicy::fail:
                     set_fatal("Danube rejected a record for " + o.target_topic + " (" + code + ": " +

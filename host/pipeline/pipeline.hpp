@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/connector_config.hpp"
@@ -79,6 +80,7 @@ private:
                                                   const std::optional<std::string>& key, const std::string& target,
                                                   Stage stage, const std::string& code, const std::string& message,
                                                   const std::optional<plugin::SourceOffset>& offset);
+    void report_outcome(uint64_t seq, dcx_status_t status, const std::string& reason);
     void commit();
     void check_health(std::chrono::steady_clock::time_point now);
     void wait(std::chrono::steady_clock::time_point until);
@@ -99,6 +101,8 @@ private:
     plugin::RecordBatch batch_;
     std::string scratch_;
     uint64_t next_seq_ = 0;
+    bool outcomes_ = false;                           // the plugin wants per-record outcomes
+    std::unordered_map<uint64_t, uint64_t> tokens_;  // seq -> user_token, tracked records in flight
     uint32_t health_failures_ = 0;
     std::string fatal_;
     bool publisher_fatal_ = false;

@@ -8,6 +8,7 @@
 
 #include "common/utf8.hpp"
 #include "dcx/ext/config_schema.h"
+#include "dcx/ext/record_outcome.h"
 #include "plugin/plugin_error.hpp"
 
 namespace dcx::plugin {
@@ -279,6 +280,23 @@ CallResult PluginInstance::shutdown() {
 }
 
 void PluginInstance::request_stop() { source_->request_stop(source_); }
+
+bool PluginInstance::wants_record_outcomes() {
+    if (!outcome_asked_) {
+        outcome_asked_ = true;
+        if (source_->get_extension) {
+            const auto* ext = static_cast<const dcx_ext_record_outcome_t*>(
+                source_->get_extension(source_, DCX_EXT_RECORD_OUTCOME));
+            if (ext && ext->struct_size >= sizeof(dcx_ext_record_outcome_t) && ext->on_outcome) outcome_ext_ = ext;
+        }
+    }
+    return outcome_ext_ != nullptr;
+}
+
+void PluginInstance::record_outcome(uint64_t user_token, dcx_status_t status, std::string_view reason) {
+    if (!outcome_ext_) return;
+    outcome_ext_->on_outcome(source_, user_token, status, {reason.data(), reason.size()});
+}
 
 std::optional<std::string> PluginInstance::config_schema() {
     if (!source_->get_extension) return std::nullopt;

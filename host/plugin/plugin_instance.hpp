@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dcx/ext/record_outcome.h"
 #include "dcx/plugin_api.h"
 #include "plugin/owned_record.hpp"
 #include "plugin/plugin_loader.hpp"
@@ -57,6 +58,11 @@ public:
     /// The plugin's JSON Schema for its section (extension dcx.config-schema/1), if it has one.
     std::optional<std::string> config_schema();
 
+    /// True when the plugin implements dcx.record-outcome/1 (asked once, after initialize).
+    bool wants_record_outcomes();
+    /// Reports the fate of the record emitted with `user_token` (plugin thread).
+    void record_outcome(uint64_t user_token, dcx_status_t status, std::string_view reason);
+
     /// [thread-safe]
     void request_stop();
 
@@ -84,6 +90,8 @@ private:
     std::string last_error_;
     std::atomic<uint64_t> malformed_records_{0};
     bool shut_down_ = false;
+    const dcx_ext_record_outcome_t* outcome_ext_ = nullptr;
+    bool outcome_asked_ = false;
 };
 
 }  // namespace dcx::plugin

@@ -129,7 +129,7 @@ typedef struct dcx_record {
     uint32_t flags; /* DCX_RECORD_* */
     dcx_str_t key;  /* with DCX_RECORD_HAS_KEY: the routing key */
     dcx_offset_t offset; /* with DCX_RECORD_HAS_OFFSET */
-    /* Opaque to the host; reported back by extensions that track single records (none yet). */
+    /* Opaque to the host; reported back per record by dcx.record-outcome/1 (0: not tracked). */
     uint64_t user_token;
     /* Since 1.1. When the event happened at the source, in ms since the Unix epoch (e.g. a
      * database commit time); sent as the message's publish_time. 0: the host uses its clock. */

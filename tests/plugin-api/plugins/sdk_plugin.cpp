@@ -2,13 +2,14 @@
 // A plugin written with the C++ SDK, whose behaviour the test picks through its configuration:
 // {"topic": "/default/sdk", "count": N, "mode": "<mode>"}; see the modes in poll()/initialize().
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 
 #include "dcx/sdk/source_connector.hpp"
 
 using namespace dcx::sdk;
 
-class SdkTestSource final : public SourceConnector {
+class SdkTestSource final : public SourceConnector, public RecordOutcomes {
 public:
     void initialize(const nlohmann::json& config, const CoreConfig& core) override {
         mode_ = config.value("mode", "normal");
@@ -17,6 +18,7 @@ public:
         topic_ = config.at("topic").get<std::string>();  // a missing key throws: FATAL with the JSON message
         count_ = config.value("count", 0);
         resumed_from_ = core.committed_offsets();
+        if (config.contains("outcome_log")) outcome_log_.open(config["outcome_log"].get<std::string>(), std::ios::app);
         log(LogLevel::info, "sdk plugin initialized for connector " + core.connector_name());
     }
 
@@ -34,6 +36,15 @@ public:
         if (mode_ == "invalid_utf8") {
             out.push_back(SourceRecord::from_string(topic_, "ok").with_attribute("bad", "\xC3\x28"));
             out.push_back(SourceRecord::from_string(topic_, "bad \xFF text"));
+            return out;
+        }
+        if (mode_ == "tokens") {  // every 4th record goes to a topic producer_configs never declared
+            for (; emitted_ < count_; ++emitted_) {
+                const bool bad = emitted_ % 4 == 3;
+                out.push_back(SourceRecord::from_json(bad ? "/default/undeclared" : topic_, {{"i", emitted_}})
+                                  .with_attribute("seq", std::to_string(emitted_))
+                                  .with_token(static_cast<uint64_t>(emitted_) + 1));
+            }
             return out;
         }
         if (mode_ == "oversize") {
@@ -71,6 +82,11 @@ public:
                               {"properties", {{"topic", {{"type", "string"}}}, {"count", {{"type", "integer"}}}}}};
     }
 
+    void on_record_outcome(uint64_t token, RecordOutcome outcome, std::string_view reason) override {
+        outcome_log_ << token << " " << static_cast<int>(outcome) << " " << reason << "\n";
+        outcome_log_.flush();
+    }
+
     void on_stop_requested() override {
         std::lock_guard lock(mu_);
         cv_.notify_all();
@@ -85,6 +101,7 @@ private:
     std::vector<Offset> committed_;
     std::mutex mu_;
     std::condition_variable cv_;
+    std::ofstream outcome_log_;
 };
 
 DCX_SOURCE_PLUGIN(SdkTestSource, "sdk_test", "SDK test source", "1.0.0", "exercises every SDK path")

@@ -12,11 +12,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dcx/ext/config_schema.h"
+#include "dcx/ext/record_outcome.h"
 #include "dcx/plugin_api.h"
 #include "dcx/sdk/error.hpp"
 #include "dcx/sdk/source_record.hpp"
@@ -51,6 +53,21 @@ namespace detail {
 template <class T>
 class Instance;
 }
+
+/// What became of a record emitted with a token (extension dcx.record-outcome/1).
+enum class RecordOutcome {
+    delivered = DCX_STATUS_OK,               // Danube acknowledged it
+    dead_lettered = DCX_STATUS_INVALID_RECORD,  // written to the dead-letter topic, or skipped by policy
+    not_delivered = DCX_STATUS_FATAL,        // the daemon stopped before Danube confirmed it
+};
+
+/// Opt-in piece: derive from it (next to SourceConnector) to hear the fate of every record
+/// emitted with SourceRecord::with_token(). Called on the plugin thread.
+class RecordOutcomes {
+public:
+    virtual ~RecordOutcomes() = default;
+    virtual void on_record_outcome(uint64_t token, RecordOutcome outcome, std::string_view reason) = 0;
+};
 
 /// Base class of a source connector. One object per instance; the host drives it from one
 /// thread ("plugin thread"), so hooks need no locks unless the connector runs its own threads.
@@ -152,6 +169,8 @@ public:
         table_.get_extension = &get_extension;
         config_schema_ext_.struct_size = sizeof(dcx_ext_config_schema_t);
         config_schema_ext_.schema = &config_schema;
+        outcome_ext_.struct_size = sizeof(dcx_ext_record_outcome_t);
+        outcome_ext_.on_outcome = &on_outcome;
     }
 
     const dcx_source_t* table() const { return &table_; }
@@ -213,6 +232,7 @@ private:
                 if (r.offset()->metadata) rec.offset.metadata = view(*r.offset()->metadata);
             }
             rec.event_time_ms = r.event_time_ms();
+            rec.user_token = r.token();
             const dcx_status_t st = sink->emit(sink, &rec);
             if (st == DCX_STATUS_RETRYABLE) return false;  // full: keep it for the next poll
             if (st != DCX_STATUS_OK) {
@@ -293,7 +313,23 @@ private:
             }
             return in.schema_text_->empty() ? nullptr : &in.config_schema_ext_;
         }
+        if constexpr (std::is_base_of_v<RecordOutcomes, T>) {
+            if (id && std::strcmp(id, DCX_EXT_RECORD_OUTCOME) == 0) return &in.outcome_ext_;
+        }
         return nullptr;
+    }
+
+    static void on_outcome(const dcx_source_t* s, uint64_t token, dcx_status_t status, dcx_str_t reason) {
+        if constexpr (std::is_base_of_v<RecordOutcomes, T>) {
+            Instance& in = self(s);
+            (void)guarded(in.host_, [&]() -> dcx_status_t {
+                in.connector_.on_record_outcome(token, static_cast<RecordOutcome>(status),
+                                                std::string_view(reason.data ? reason.data : "", reason.size));
+                return DCX_STATUS_OK;
+            });
+        } else {
+            (void)s, (void)token, (void)status, (void)reason;
+        }
     }
 
     static dcx_str_t config_schema(const dcx_source_t* s) { return view(*self(s).schema_text_); }
@@ -302,6 +338,7 @@ private:
     T connector_;
     dcx_source_t table_{};
     dcx_ext_config_schema_t config_schema_ext_{};
+    dcx_ext_record_outcome_t outcome_ext_{};
     std::optional<std::string> schema_text_;
     std::deque<SourceRecord> pending_;
     std::vector<dcx_attribute_t> attrs_;  // scratch, reused for every record

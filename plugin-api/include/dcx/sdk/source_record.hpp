@@ -84,6 +84,12 @@ public:
         return *this;
     }
     SourceRecord&& with_offset(Offset offset) && { return std::move(with_offset(std::move(offset))); }
+    /// Tracks this record: connectors deriving from RecordOutcomes hear its fate with this token (non-zero).
+    SourceRecord& with_token(uint64_t token) & {
+        token_ = token;
+        return *this;
+    }
+    SourceRecord&& with_token(uint64_t token) && { return std::move(with_token(token)); }
     /// Source event time in ms since the epoch, sent as the message's publish_time.
     SourceRecord& with_event_time_ms(int64_t ms) & {
         event_time_ms_ = ms;
@@ -98,6 +104,7 @@ public:
     const std::optional<std::string>& key() const { return key_; }
     const std::optional<Offset>& offset() const { return offset_; }
     int64_t event_time_ms() const { return event_time_ms_; }
+    uint64_t token() const { return token_; }
 
 private:
     SourceRecord(Kind kind, std::string topic, std::string payload)
@@ -110,6 +117,7 @@ private:
     std::optional<std::string> key_;
     std::optional<Offset> offset_;
     int64_t event_time_ms_ = 0;
+    uint64_t token_ = 0;
 };
 
 }  // namespace dcx::sdk
