@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+// The limit: a bare async gRPC client sending pre-built SendMessage requests (Danube-shaped,
+// with a real msg_id) with a window of W calls in flight per partition, on one completion-queue
+// thread, exactly the calls danube-connectd makes, minus everything else it does. Prints JSON.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include "DanubeApi.grpc.pb.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Call {
+    uint32_t partition = 0;
+    Clock::time_point sent;
+    grpc::ClientContext ctx;
+    danube::MessageResponse resp;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<danube::MessageResponse>> rpc;
+};
+
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"bare async gRPC SendMessage client (the throughput limit)"};
+    std::string target = "127.0.0.1:6650";
+    std::string topic = "/default/bench-bare";
+    uint32_t partitions = 1, window = 16, payload_bytes = 1024;
+    uint64_t count = 100000;
+    app.add_option("--target", target);
+    app.add_option("--topic", topic);
+    app.add_option("--partitions", partitions);
+    app.add_option("--window", window);
+    app.add_option("--payload-bytes", payload_bytes);
+    app.add_option("--count", count);
+    CLI11_PARSE(app, argc, argv);
+
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 16 << 20);
+    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    auto stub = danube::ProducerService::NewStub(channel);
+
+    // Producers, as the daemon creates them.
+    std::vector<danube::StreamMessage> templates(partitions);
+    for (uint32_t i = 0; i < partitions; ++i) {
+        danube::ProducerRequest req;
+        req.set_producer_name("bench-bare-" + std::to_string(i));
+        req.set_topic_name(partitions > 1 ? topic + "-part-" + std::to_string(i) : topic);
+        req.set_dispatch_strategy(danube::Reliable);
+        danube::ProducerResponse resp;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        const auto st = stub->CreateProducer(&ctx, req, &resp);
+        if (!st.ok()) {
+            std::cerr << "CreateProducer failed: " << st.error_message() << "\n";
+            return 1;
+        }
+        auto& m = templates[i];
+        m.mutable_msg_id()->set_producer_id(resp.producer_id());
+        m.mutable_msg_id()->set_topic_name(req.topic_name());
+        m.mutable_msg_id()->set_broker_addr("http://" + target + "/");
+        m.set_producer_name(req.producer_name());
+        std::string payload = R"({"data":")";
+        payload.append(payload_bytes > 40 ? payload_bytes - 40 : 0, 'x');
+        payload += R"(","key":"key-1","seq":12345,"ts":1700000000000})";
+        m.set_payload(payload);
+        (*m.mutable_attributes())["source"] = "bench";
+        (*m.mutable_attributes())["seq"] = "12345";
+    }
+
+    grpc::CompletionQueue cq;
+    std::vector<uint32_t> inflight(partitions, 0);
+    std::vector<double> latencies_us;
+    latencies_us.reserve(count);
+    uint64_t sent = 0, done = 0, errors = 0, request_id = 0;
+    auto send = [&](uint32_t p) {
+        auto* call = new Call;
+        call->partition = p;
+        auto& m = templates[p];
+        m.set_request_id(++request_id);
+        m.set_publish_time(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::system_clock::now().time_since_epoch())
+                                                     .count()));
+        call->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+        call->sent = Clock::now();
+        call->rpc = stub->PrepareAsyncSendMessage(&call->ctx, m, &cq);
+        call->rpc->StartCall();
+        call->rpc->Finish(&call->resp, &call->status, call);
+        ++inflight[p];
+        ++sent;
+    };
+    const double cpu0 = cpu_seconds();
+    const auto t0 = Clock::now();
+    for (uint32_t p = 0; p < partitions; ++p) {
+        for (uint32_t w = 0; w < window && sent < count; ++w) send(p);
+    }
+    void* tag = nullptr;
+    bool ok = false;
+    while (done < count && cq.Next(&tag, &ok)) {
+        std::unique_ptr<Call> call(static_cast<Call*>(tag));
+        ++done;
+        --inflight[call->partition];
+        if (!call->status.ok()) ++errors;
+        latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - call->sent).count());
+        if (sent < count) send(call->partition);
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = cpu_seconds() - cpu0;
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) delete static_cast<Call*>(tag);
+    std::sort(latencies_us.begin(), latencies_us.end());
+    auto pct = [&](double q) { return latencies_us.empty() ? 0.0 : latencies_us[static_cast<size_t>(q * (latencies_us.size() - 1))]; };
+    std::cout << nlohmann::json{{"calls", done},
+                                {"errors", errors},
+                                {"seconds", seconds},
+                                {"rate", done / seconds},
+                                {"p50_us", pct(0.5)},
+                                {"p99_us", pct(0.99)},
+                                {"client_cpu_us_per_call", cpu * 1e6 / done}}
+                     .dump()
+              << "\n";
+    return errors ? 1 : 0;
+}
