@@ -59,12 +59,13 @@ const char* kSchema = R"({"type":"object","required":["event_id","type","version
                       R"("properties":{"sku":{"type":"string"},"qty":{"type":"integer"},"price":{"type":"number"}}}},)"
                       R"("tags":{"type":"array","items":{"type":"string"}},"created_at":{"type":"string"}}})";
 
-OwnedRecord record(size_t bytes) {
+OwnedRecord record(size_t bytes, bool canonical = false) {
     OwnedRecord r;
     r.kind = PayloadKind::json;
     r.topic = "/default/bench";
     if (bytes >= 1000) {
-        r.payload = kRecord1KiB;
+        // As a plugin built on the C++ SDK emits it (sorted, compact), or as a device may send it.
+        r.payload = canonical ? nlohmann::json::parse(kRecord1KiB).dump() : std::string(kRecord1KiB);
     } else {
         r.payload = R"({"data":")" + std::string(bytes > 40 ? bytes - 40 : 0, 'x') + R"(","key":"key-1","seq":12345,"ts":1})";
     }
@@ -99,12 +100,12 @@ struct HostPath {
     }
 };
 
-void bench_path(benchmark::State& state, size_t bytes, SchemaType type) {
+void bench_path(benchmark::State& state, size_t bytes, SchemaType type, bool canonical = false) {
     HostPath path;
     if (type == SchemaType::json_schema) {
         path.validator = std::make_unique<dcx::schema::JsonSchemaValidator>(nlohmann::json::parse(kSchema));
     }
-    const OwnedRecord r = record(bytes);
+    const OwnedRecord r = record(bytes, canonical);
     path.run(r, type);  // warm up: capacities grow once
     const uint64_t before = g_allocations.load();
     for (auto _ : state) {
@@ -117,6 +118,8 @@ void bench_path(benchmark::State& state, size_t bytes, SchemaType type) {
 
 void BM_host_1KiB_json_schema(benchmark::State& s) { bench_path(s, 1024, SchemaType::json_schema); }
 void BM_host_1KiB_no_schema(benchmark::State& s) { bench_path(s, 1024, SchemaType::none); }
+void BM_host_1KiB_canonical_no_schema(benchmark::State& s) { bench_path(s, 1024, SchemaType::none, true); }
+void BM_host_1KiB_canonical_json_schema(benchmark::State& s) { bench_path(s, 1024, SchemaType::json_schema, true); }
 void BM_host_100B_no_schema(benchmark::State& s) { bench_path(s, 100, SchemaType::none); }
 void BM_host_100B_string_schema(benchmark::State& s) {
     HostPath path;
@@ -130,6 +133,8 @@ void BM_host_100B_string_schema(benchmark::State& s) {
 }
 BENCHMARK(BM_host_1KiB_json_schema);
 BENCHMARK(BM_host_1KiB_no_schema);
+BENCHMARK(BM_host_1KiB_canonical_no_schema);
+BENCHMARK(BM_host_1KiB_canonical_json_schema);
 BENCHMARK(BM_host_100B_no_schema);
 BENCHMARK(BM_host_100B_string_schema);
 
@@ -152,7 +157,7 @@ int main(int argc, char** argv) {
         if (type == SchemaType::json_schema) {
             path.validator = std::make_unique<dcx::schema::JsonSchemaValidator>(nlohmann::json::parse(kSchema));
         }
-        const OwnedRecord r = record(which.rfind("1KiB", 0) == 0 ? 1024 : 100);
+        const OwnedRecord r = record(which.rfind("1KiB", 0) == 0 ? 1024 : 100, which.find("canonical") != std::string::npos);
         for (int i = 0; i < 200; ++i) path.run(r, type);  // warm-up outside the measurement
         callgrind_loop(path, r, type, n);
         std::cout << "ran " << n << "\n";

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/utf8.hpp"
+
 namespace dcx::schema {
 namespace {
 
@@ -136,5 +138,163 @@ void append_canonical_json(const nlohmann::json& v, std::string& out) {
         case nlohmann::json::value_t::discarded: out += "null"; break;
     }
 }
+
+namespace {
+
+// Recursive-descent checker for canonical JSON; `pos` advances over one value.
+class CanonicalChecker {
+public:
+    explicit CanonicalChecker(std::string_view text) : t_(text) {}
+
+    bool check() { return value(0) && pos_ == t_.size(); }
+
+private:
+    static constexpr int kMaxDepth = 128;  // serde_json's recursion limit
+
+    bool value(int depth) {
+        if (pos_ >= t_.size() || depth > kMaxDepth) return false;
+        switch (t_[pos_]) {
+            case '{': return object(depth);
+            case '[': return array(depth);
+            case '"': return string(nullptr);
+            case 't': return literal("true");
+            case 'f': return literal("false");
+            case 'n': return literal("null");
+            default: return number();
+        }
+    }
+
+    bool literal(std::string_view word) {
+        if (t_.substr(pos_, word.size()) != word) return false;
+        pos_ += word.size();
+        return true;
+    }
+
+    bool object(int depth) {
+        ++pos_;  // '{'
+        if (pos_ < t_.size() && t_[pos_] == '}') return ++pos_, true;
+        std::string_view previous_key;
+        bool first = true;
+        while (true) {
+            std::string_view key;
+            if (pos_ >= t_.size() || t_[pos_] != '"' || !string(&key)) return false;
+            // Keys strictly increasing by bytes: sorted and without duplicates (serde keeps the last).
+            if (!first && !(previous_key < key)) return false;
+            first = false;
+            previous_key = key;
+            if (pos_ >= t_.size() || t_[pos_++] != ':') return false;
+            if (!value(depth + 1)) return false;
+            if (pos_ >= t_.size()) return false;
+            if (t_[pos_] == '}') return ++pos_, true;
+            if (t_[pos_++] != ',') return false;
+        }
+    }
+
+    bool array(int depth) {
+        ++pos_;  // '['
+        if (pos_ < t_.size() && t_[pos_] == ']') return ++pos_, true;
+        while (true) {
+            if (!value(depth + 1)) return false;
+            if (pos_ >= t_.size()) return false;
+            if (t_[pos_] == ']') return ++pos_, true;
+            if (t_[pos_++] != ',') return false;
+        }
+    }
+
+    // Escapes exactly as serde writes them; raw UTF-8 otherwise. Keys are compared on their raw
+    // (escaped) text, which orders like the decoded keys only without escapes: keys with escapes
+    // are rare, so they take the slow path.
+    bool string(std::string_view* raw) {
+        const size_t start = ++pos_;
+        bool escaped = false;
+        while (pos_ < t_.size()) {
+            const auto c = static_cast<unsigned char>(t_[pos_]);
+            if (c == '"') {
+                if (raw) {
+                    if (escaped) return false;
+                    *raw = t_.substr(start, pos_ - start);
+                }
+                ++pos_;
+                return true;
+            }
+            if (c < 0x20) return false;  // raw control characters are not JSON
+            if (c == '\\') {
+                escaped = true;
+                if (pos_ + 1 >= t_.size()) return false;
+                const char e = t_[pos_ + 1];
+                if (e == '"' || e == '\\' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+                    pos_ += 2;
+                    continue;
+                }
+                // \u00XX, lowercase hex, only for the control characters without a short form.
+                if (e != 'u' || pos_ + 5 >= t_.size() || t_[pos_ + 2] != '0' || t_[pos_ + 3] != '0') return false;
+                const auto hex = [](char h) { return (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : -1; };
+                const int hi = hex(t_[pos_ + 4]), lo = hex(t_[pos_ + 5]);
+                if (hi < 0 || lo < 0) return false;
+                const int code = hi * 16 + lo;
+                if (code >= 0x20 || code == '\b' || code == '\f' || code == '\n' || code == '\r' || code == '\t') return false;
+                pos_ += 6;
+                continue;
+            }
+            if (c < 0x80) {
+                ++pos_;
+                continue;
+            }
+            char32_t cp = 0;
+            if (!next_utf8_code_point(t_, pos_, cp)) return false;
+        }
+        return false;
+    }
+
+    bool number() {
+        const size_t start = pos_;
+        if (pos_ < t_.size() && t_[pos_] == '-') ++pos_;
+        if (pos_ >= t_.size() || t_[pos_] < '0' || t_[pos_] > '9') return false;
+        if (t_[pos_] == '0' && pos_ + 1 < t_.size() && t_[pos_ + 1] >= '0' && t_[pos_ + 1] <= '9') return false;
+        while (pos_ < t_.size() && t_[pos_] >= '0' && t_[pos_] <= '9') ++pos_;
+        bool integer = true;
+        if (pos_ < t_.size() && t_[pos_] == '.') {
+            integer = false;
+            ++pos_;
+            const size_t digits = pos_;
+            while (pos_ < t_.size() && t_[pos_] >= '0' && t_[pos_] <= '9') ++pos_;
+            if (pos_ == digits) return false;
+        }
+        if (pos_ < t_.size() && (t_[pos_] == 'e' || t_[pos_] == 'E')) {
+            integer = false;
+            ++pos_;
+            if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-')) ++pos_;
+            const size_t digits = pos_;
+            while (pos_ < t_.size() && t_[pos_] >= '0' && t_[pos_] <= '9') ++pos_;
+            if (pos_ == digits) return false;
+        }
+        const std::string_view token = t_.substr(start, pos_ - start);
+        if (integer) {
+            if (token == "-0") return false;  // serde prints it as 0
+            // Integers that fit i64/u64 print as they are; larger ones become doubles.
+            if (token[0] == '-') {
+                int64_t v = 0;
+                const auto r = std::from_chars(token.data(), token.data() + token.size(), v);
+                return r.ec == std::errc() && r.ptr == token.data() + token.size();
+            }
+            uint64_t v = 0;
+            const auto r = std::from_chars(token.data(), token.data() + token.size(), v);
+            return r.ec == std::errc() && r.ptr == token.data() + token.size();
+        }
+        double d = 0;
+        const auto r = std::from_chars(token.data(), token.data() + token.size(), d);
+        if (r.ec != std::errc() || r.ptr != token.data() + token.size()) return false;
+        std::string formatted;  // usually within the small-string buffer: no allocation
+        append_canonical_double(d, formatted);
+        return formatted == token;
+    }
+
+    std::string_view t_;
+    size_t pos_ = 0;
+};
+
+}  // namespace
+
+bool is_canonical_json(std::string_view text) { return CanonicalChecker(text).check(); }
 
 }  // namespace dcx::schema

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,11 @@ inline std::string canonical_json(const nlohmann::json& value) {
     append_canonical_json(value, out);
     return out;
 }
+
+/// True when `text` is exactly what append_canonical_json would write for the value it encodes,
+/// i.e. valid JSON already in canonical form. One pass, no allocation: the fast path that lets a
+/// record's bytes be sent as they are (the C++ SDK already emits sorted compact JSON).
+bool is_canonical_json(std::string_view text);
 
 /// A double in serde_json form (zmij layout, as serde_json 1.0.149 writes it).
 void append_canonical_double(double value, std::string& out);

@@ -77,6 +77,22 @@ std::optional<EncodeError> PayloadEncoder::encode(const plugin::OwnedRecord& r, 
         out = r.payload;
         return std::nullopt;
     }
+    // JSON text that is already canonical is sent as it is: no DOM, no re-serialization. Topics
+    // with a JSON Schema still need the DOM for validation.
+    const bool text_is_value = r.kind == PayloadKind::json || r.kind == PayloadKind::number;
+    if (text_is_value && (type == SchemaType::none || type == SchemaType::avro || type == SchemaType::number) &&
+        (r.kind == PayloadKind::json || (!r.payload.empty() && r.payload[0] != '{' && r.payload[0] != '[' &&
+                                         r.payload[0] != '"' && r.payload[0] != 't' && r.payload[0] != 'f' &&
+                                         r.payload[0] != 'n')) &&
+        is_canonical_json(r.payload)) {
+        out = r.payload;
+        return std::nullopt;
+    }
+    if (type == SchemaType::string && r.kind == PayloadKind::json && !r.payload.empty() && r.payload[0] != '"' &&
+        is_canonical_json(r.payload)) {
+        out = r.payload;  // a non-string value under a string schema is sent as its JSON text
+        return std::nullopt;
+    }
     if (auto err = to_value(r)) return err;
 
     switch (type) {
@@ -84,7 +100,8 @@ std::optional<EncodeError> PayloadEncoder::encode(const plugin::OwnedRecord& r, 
             if (validator) {
                 if (auto why = validator->validate(value_)) return EncodeError{Stage::validate, "JSON Schema validation failed: " + *why};
             }
-            append_canonical_json(value_, out);
+            if (r.kind == PayloadKind::json && is_canonical_json(r.payload)) out = r.payload;  // no re-serialization
+            else append_canonical_json(value_, out);
             return std::nullopt;
         case SchemaType::none:
         case SchemaType::avro:  // the reference runtime sends Avro topics JSON text too

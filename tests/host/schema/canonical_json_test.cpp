@@ -158,3 +158,60 @@ TEST_CASE("values built in code are written like parsed ones", "[unit][schema]")
 TEST_CASE("binary values have no JSON form and are written as null", "[unit][schema]") {
     CHECK(canonical_json(json::binary({1, 2, 3})) == "null");
 }
+
+TEST_CASE("is_canonical_json never calls a text canonical that canonical_json would change", "[unit][schema]") {
+    // Soundness: the fast path may only skip re-serialization when the bytes would not change.
+    size_t accepted = 0;
+    for (const auto& e : corpus()) {
+        if (disputed(e)) continue;
+        for (const char* field : {"input", "expected"}) {
+            if (!e.contains(field) || !e[field].is_string()) continue;
+            const std::string text = e[field];
+            if (!dcx::schema::is_canonical_json(text)) continue;
+            INFO(show(text));
+            ++accepted;
+            CHECK(dcx::schema::canonical_json(json::parse(text)) == text);
+        }
+    }
+    CHECK(accepted > 80);
+}
+
+TEST_CASE("is_canonical_json accepts every serde_json text without escapes", "[unit][schema]") {
+    // Texts with escapes inside keys take the slow path on purpose (raw order is not key order).
+    size_t checked = 0;
+    for (const auto& e : corpus()) {
+        if (!e.contains("expected") || !e["expected"].is_string()) continue;
+        const std::string expected = e["expected"];
+        if (expected.find('\\') != std::string::npos) continue;
+        INFO(show(expected));
+        CHECK(dcx::schema::is_canonical_json(expected));
+        ++checked;
+    }
+    CHECK(checked > 80);
+}
+
+TEST_CASE("is_canonical_json rejects non-canonical and invalid JSON", "[unit][schema]") {
+    using dcx::schema::is_canonical_json;
+    CHECK(is_canonical_json(R"({"a":1,"b":[true,false,null],"c":"x\n\u001f"})"));
+    CHECK_FALSE(is_canonical_json(R"({"b":1,"a":2})"));          // unsorted keys
+    CHECK_FALSE(is_canonical_json(R"({"a":1,"a":2})"));          // duplicate key
+    CHECK_FALSE(is_canonical_json(R"({"a": 1})"));               // whitespace
+    CHECK_FALSE(is_canonical_json(R"("a\/b")"));                 // escaped slash
+    CHECK_FALSE(is_canonical_json(R"("\u0041")"));               // escaped printable
+    CHECK_FALSE(is_canonical_json(R"("\u000a")"));               // long form of \n
+    CHECK_FALSE(is_canonical_json(R"("\u001F")"));               // uppercase hex
+    CHECK_FALSE(is_canonical_json("\"a\nb\""));                  // raw control character
+    CHECK_FALSE(is_canonical_json("\"\xC3\x28\""));              // invalid UTF-8
+    CHECK_FALSE(is_canonical_json("-0"));
+    CHECK_FALSE(is_canonical_json("01"));
+    CHECK_FALSE(is_canonical_json("1.50"));
+    CHECK_FALSE(is_canonical_json("1e16"));                      // serde writes 1e+16
+    CHECK(is_canonical_json("1e+16"));
+    CHECK(is_canonical_json("23.5"));
+    CHECK(is_canonical_json("-9223372036854775808"));
+    CHECK(is_canonical_json("18446744073709551615"));
+    CHECK_FALSE(is_canonical_json("18446744073709551616"));      // beyond u64: a double in serde
+    CHECK_FALSE(is_canonical_json("{}x"));                       // trailing bytes
+    CHECK_FALSE(is_canonical_json(""));
+    CHECK_FALSE(is_canonical_json(std::string(200, '[') + std::string(200, ']')));  // deeper than 128
+}
