@@ -122,8 +122,10 @@ fs::path default_plugins_dir() {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        const fs::path local = exe.parent_path().parent_path() / "plugins";
-        if (fs::is_directory(local)) return local;
+        const fs::path prefix = exe.parent_path().parent_path();
+        for (const fs::path& candidate : {prefix / "plugins", prefix / "lib/danube-connectd/plugins"}) {
+            if (fs::is_directory(candidate)) return candidate;  // build tree, then an installed prefix
+        }
     }
     return "/usr/lib/danube-connectd/plugins";
 }

@@ -20,8 +20,9 @@ int run_connector(config::ConnectorConfig config, ShutdownSignal& signal);
 /// its dcx.config-schema/1), without connecting anywhere. Returns the exit code.
 int check_connector(const config::ConnectorConfig& config);
 
-/// The plugins directory used when the config does not set one: <exe>/../plugins when it
-/// exists (build tree, tarball), else /usr/lib/danube-connectd/plugins.
+/// The plugins directory used when the config does not set one: <exe>/../plugins (build tree),
+/// else <exe>/../lib/danube-connectd/plugins (an installed prefix), else
+/// /usr/lib/danube-connectd/plugins.
 std::filesystem::path default_plugins_dir();
 
 }  // namespace dcx::daemon

@@ -155,7 +155,7 @@ template <class T>
 class Instance {
 public:
     explicit Instance(const dcx_host_t* host) : host_(host) {
-        connector_.host_ = host;
+        base().host_ = host;
         table_.struct_size = sizeof(dcx_source_t);
         table_.plugin_data = this;
         table_.initialize = &initialize;
@@ -176,6 +176,8 @@ public:
     const dcx_source_t* table() const { return &table_; }
 
 private:
+    SourceConnector& base() { return static_cast<SourceConnector&>(connector_); }
+
     static Instance& self(const dcx_source_t* s) { return *static_cast<Instance*>(s->plugin_data); }
 
     static dcx_status_t initialize(const dcx_source_t* s, dcx_str_t config, dcx_str_t core) {
@@ -250,8 +252,9 @@ private:
         return guarded(in.host_, [&]() -> dcx_status_t {
             size_t emitted = 0;
             if (!in.drain_pending(sink, emitted)) return DCX_STATUS_OK;
-            in.connector_.max_records_ = max_records;
-            in.connector_.poll_timeout_ = std::chrono::milliseconds(timeout_ms);
+            // Through the base: a connector member with the same name must not hide the SDK's.
+            in.base().max_records_ = max_records;
+            in.base().poll_timeout_ = std::chrono::milliseconds(timeout_ms);
             for (auto& r : in.connector_.poll()) in.pending_.push_back(std::move(r));
             in.drain_pending(sink, emitted);
             return emitted ? DCX_STATUS_OK : DCX_STATUS_NO_DATA;
@@ -283,7 +286,7 @@ private:
 
     static void request_stop(const dcx_source_t* s) {
         Instance& in = self(s);
-        in.connector_.stop_requested_.store(true, std::memory_order_release);
+        in.base().stop_requested_.store(true, std::memory_order_release);
         (void)guarded(in.host_, [&]() -> dcx_status_t {
             in.connector_.on_stop_requested();
             return DCX_STATUS_OK;
