@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: Apache-2.0
+// The [mqtt] section: the Rust connector's keys, defaults and env overrides, the older
+// topic_mappings vocabulary, validation messages that name the key, and the JSON Schema the
+// host checks (config.example.toml must pass both).
+#include <catch2/catch.hpp>
+
+#include <toml.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include <map>
+#include <set>
+
+#include "dcx/sdk/error.hpp"
+#include "mqtt_config.hpp"
+
+using namespace dcx::mqtt;
+using nlohmann::json;
+
+namespace {
+
+std::map<std::string, std::string> g_env;
+std::optional<std::string> fake_env(const std::string& name) {
+    const auto it = g_env.find(name);
+    if (it == g_env.end()) return std::nullopt;
+    return it->second;
+}
+
+struct EnvScope {
+    explicit EnvScope(std::map<std::string, std::string> env) { g_env = std::move(env); }
+    ~EnvScope() { g_env.clear(); }
+};
+
+json minimal() {
+    return json::parse(R"({"mqtt": {"broker_host": "mosquitto", "client_id": "c1",
+                          "routes": [{"from": "sensors/#", "to": "/iot/sensors"}]}})");
+}
+
+MqttConfig parse(const json& j) { return parse_config(j, fake_env); }
+
+std::string error_of(const json& j) {
+    try {
+        parse(j);
+    } catch (const dcx::sdk::ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+// The same conversion the host does before handing the section over (TOML values to JSON).
+json to_json(const toml::value& v) {
+    switch (v.type()) {
+        case toml::value_t::boolean: return v.as_boolean();
+        case toml::value_t::integer: return v.as_integer();
+        case toml::value_t::floating: return v.as_floating();
+        case toml::value_t::string: return v.as_string().str;
+        case toml::value_t::array: {
+            json out = json::array();
+            for (const auto& e : v.as_array()) out.push_back(to_json(e));
+            return out;
+        }
+        case toml::value_t::table: {
+            json out = json::object();
+            for (const auto& [k, e] : v.as_table()) out[k] = to_json(e);
+            return out;
+        }
+        default: return toml::format(v);
+    }
+}
+
+// What the host passes: every root key that is not the host's.
+json plugin_section_of(const std::string& toml_file) {
+    static const std::set<std::string> host_keys = {"danube_service_url", "connector_name", "plugin", "plugins_dir",
+                                                    "data_dir", "retry", "processing", "delivery", "dead_letter",
+                                                    "schemas", "http", "broker", "log"};
+    const auto doc = toml::parse(toml_file);
+    json out = json::object();
+    for (const auto& [k, v] : doc.as_table()) {
+        if (!host_keys.count(k)) out[k] = to_json(v);
+    }
+    return out;
+}
+
+std::optional<std::string> schema_error(const json& doc) {
+    valijson::Schema schema;
+    valijson::SchemaParser parser;
+    const json s = config_schema();
+    valijson::adapters::NlohmannJsonAdapter schema_adapter(s);
+    parser.populateSchema(schema_adapter, schema);
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter doc_adapter(doc);
+    if (validator.validate(schema, doc_adapter, &results)) return std::nullopt;
+    std::string all;
+    valijson::ValidationResults::Error e;
+    while (results.popError(e)) {
+        for (const auto& c : e.context) all += c;
+        all += ": " + e.description + "\n";
+    }
+    return all;
+}
+
+}  // namespace
+
+TEST_CASE("defaults are the Rust connector's", "[unit][mqtt][config]") {
+    const auto c = parse(minimal());
+    CHECK(c.broker_host == "mosquitto");
+    CHECK(c.broker_port == 1883);
+    CHECK(c.client_id == "c1");
+    CHECK_FALSE(c.username);
+    CHECK_FALSE(c.password);
+    CHECK_FALSE(c.use_tls);
+    CHECK(c.keep_alive_secs == 60);
+    CHECK(c.connection_timeout_secs == 30);
+    CHECK(c.max_packet_size == 10485760);
+    CHECK(c.clean_session);
+    CHECK(c.include_metadata);
+    CHECK(c.tcp_nodelay);
+    CHECK(c.protocol_version == ProtocolVersion::v311);
+    CHECK_FALSE(c.ack_after_publish);
+    CHECK(c.key_routing);
+    REQUIRE(c.routes.size() == 1);
+    CHECK(c.routes[0].qos == 1);  // AtLeastOnce
+    CHECK(c.routes[0].partitions == 0);
+    CHECK(c.routes[0].reliable_dispatch);
+    CHECK(c.warnings.empty());
+}
+
+TEST_CASE("QoS names and reliable_dispatch derived from them", "[unit][mqtt][config]") {
+    auto j = minimal();
+    j["mqtt"]["routes"] = json::parse(R"([
+        {"from": "a", "to": "/d/a", "qos": "AtMostOnce"},
+        {"from": "b", "to": "/d/b", "qos": "AtLeastOnce", "partitions": 4},
+        {"from": "c", "to": "/d/c", "qos": "ExactlyOnce"},
+        {"from": "d", "to": "/d/d", "qos": "AtMostOnce", "reliable_dispatch": true},
+        {"from": "e", "to": "/d/e", "qos": 2}])");
+    const auto c = parse(j);
+    REQUIRE(c.routes.size() == 5);
+    CHECK(c.routes[0].qos == 0);
+    CHECK_FALSE(c.routes[0].reliable_dispatch);
+    CHECK(c.routes[1].qos == 1);
+    CHECK(c.routes[1].partitions == 4);
+    CHECK(c.routes[1].reliable_dispatch);
+    CHECK(c.routes[2].qos == 2);
+    CHECK(c.routes[2].reliable_dispatch);
+    CHECK(c.routes[3].reliable_dispatch);
+    CHECK(c.routes[4].qos == 2);
+    j["mqtt"]["routes"][0]["qos"] = "at_most_once";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.routes[0].qos") && Catch::Contains("\"AtMostOnce\""));
+}
+
+TEST_CASE("environment overrides win over the file", "[unit][mqtt][config]") {
+    EnvScope env({{"MQTT_BROKER_HOST", "broker.example"},
+                  {"MQTT_BROKER_PORT", "8883"},
+                  {"MQTT_CLIENT_ID", "from-env"},
+                  {"MQTT_USERNAME", "u"},
+                  {"MQTT_PASSWORD", "p"},
+                  {"MQTT_USE_TLS", "true"}});
+    const auto c = parse(minimal());
+    CHECK(c.broker_host == "broker.example");
+    CHECK(c.broker_port == 8883);
+    CHECK(c.client_id == "from-env");
+    CHECK(c.username == "u");
+    CHECK(c.password == "p");
+    CHECK(c.use_tls);
+}
+
+TEST_CASE("unusable MQTT_BROKER_PORT and MQTT_USE_TLS values are ignored with a warning", "[unit][mqtt][config]") {
+    EnvScope env({{"MQTT_BROKER_PORT", "18x3"}, {"MQTT_USE_TLS", "yes"}});
+    const auto c = parse(minimal());
+    CHECK(c.broker_port == 1883);
+    CHECK_FALSE(c.use_tls);
+    CHECK(c.warnings.size() == 2);
+}
+
+TEST_CASE("env can supply the host and client id the file leaves empty", "[unit][mqtt][config]") {
+    auto j = minimal();
+    j["mqtt"]["broker_host"] = "";
+    j["mqtt"].erase("client_id");
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.broker_host") && Catch::Contains("broker_host cannot be empty"));
+    j["mqtt"]["broker_host"] = "h";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.client_id") && Catch::Contains("client_id cannot be empty"));
+    EnvScope env(std::map<std::string, std::string>{{"MQTT_CLIENT_ID", "c"}});
+    CHECK(parse(j).client_id == "c");
+}
+
+TEST_CASE("the older topic_mappings vocabulary is accepted with a deprecation warning", "[unit][mqtt][config]") {
+    auto j = minimal();
+    j["mqtt"].erase("routes");
+    j["mqtt"]["topic_mappings"] = json::parse(
+        R"([{"mqtt_topic": "sensors/+/t", "danube_topic": "/iot/t", "qos": "AtMostOnce", "partitions": 2}])");
+    const auto c = parse(j);
+    REQUIRE(c.routes.size() == 1);
+    CHECK(c.routes[0].from == "sensors/+/t");
+    CHECK(c.routes[0].to == "/iot/t");
+    CHECK(c.routes[0].qos == 0);
+    CHECK(c.routes[0].partitions == 2);
+    CHECK_FALSE(c.routes[0].reliable_dispatch);
+    REQUIRE(c.warnings.size() == 1);
+    CHECK_THAT(c.warnings[0], Catch::Contains("deprecated"));
+    CHECK_FALSE(schema_error(j));
+    j["mqtt"]["routes"] = minimal()["mqtt"]["routes"];
+    CHECK_THAT(error_of(j), Catch::Contains("not both"));
+}
+
+TEST_CASE("validation messages name the key", "[unit][mqtt][config]") {
+    auto j = minimal();
+    j["mqtt"]["brokr_host"] = "x";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.brokr_host") && Catch::Contains("unknown key"));
+
+    j = minimal();
+    j["mqtt"]["routes"][0]["partition"] = 3;
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.routes[0].partition") && Catch::Contains("unknown key"));
+
+    j = minimal();
+    j["mqtt"]["routes"] = json::array();
+    CHECK_THAT(error_of(j), Catch::Contains("At least one route is required"));
+
+    j = minimal();
+    j["mqtt"]["routes"][0]["from"] = "";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.routes[0].from") && Catch::Contains("Route 'from' cannot be empty"));
+
+    j = minimal();
+    j["mqtt"]["routes"][0]["to"] = "";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.routes[0].to") && Catch::Contains("Route 'to' cannot be empty"));
+
+    j = minimal();
+    j["mqtt"]["routes"][0]["from"] = "a/#/b";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.routes[0].from") && Catch::Contains("'#'"));
+
+    j = minimal();
+    j["mqtt"]["broker_port"] = "1883";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.broker_port") && Catch::Contains("expected an integer"));
+
+    j = minimal();
+    j["mqtt"]["broker_port"] = 70000;
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.broker_port"));
+
+    j = minimal();
+    j["mqtt"]["keep_alive_secs"] = 3;
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.keep_alive_secs"));
+
+    j = minimal();
+    j["mqtt"]["protocol_version"] = "4";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.protocol_version"));
+
+    j = minimal();
+    j["mqtt"]["use_tls"] = true;
+    j["mqtt"]["ca_cert_path"] = "/nonexistent/ca.crt";
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt.ca_cert_path") && Catch::Contains("does not exist"));
+
+    j = minimal();
+    j["mqtt"]["client_cert_path"] = "/x.crt";
+    CHECK_THAT(error_of(j), Catch::Contains("client_key_path"));
+
+    j = minimal();
+    j["mqtt_extra"] = json::object();
+    CHECK_THAT(error_of(j), Catch::Contains("mqtt_extra"));
+
+    CHECK_THAT(error_of(json::object()), Catch::Contains("[mqtt] section is required"));
+}
+
+TEST_CASE("a password needs a username under MQTT 3.1.1 but not under MQTT 5", "[unit][mqtt][config]") {
+    auto j = minimal();
+    j["mqtt"]["password"] = "secret";
+    const std::string err = error_of(j);
+    CHECK_THAT(err, Catch::Contains("mqtt.password") && Catch::Contains("needs a username"));
+    CHECK_THAT(err, !Catch::Contains("secret"));  // never the value
+    j["mqtt"]["protocol_version"] = "5";
+    CHECK(parse(j).password == "secret");
+    j = minimal();
+    j["mqtt"]["username"] = "only-user";
+    CHECK(parse(j).username == "only-user");  // a user name alone is sent (MQTT 3.1.1 allows it)
+}
+
+TEST_CASE("shared subscriptions keep the filter and match on the rest", "[unit][mqtt][config]") {
+    auto j = minimal();
+    j["mqtt"]["routes"][0]["from"] = "$share/workers/sensors/#";
+    const auto c = parse(j);
+    CHECK(c.routes[0].from == "$share/workers/sensors/#");
+    CHECK(c.routes[0].match_filter == "sensors/#");
+}
+
+TEST_CASE("a route shadowed by an earlier one with the same filter is reported", "[unit][mqtt][config]") {
+    auto j = minimal();
+    j["mqtt"]["routes"].push_back({{"from", "sensors/#"}, {"to", "/iot/other"}});
+    const auto c = parse(j);
+    REQUIRE(c.warnings.size() == 1);
+    CHECK_THAT(c.warnings[0], Catch::Contains("mqtt.routes[1]") && Catch::Contains("never receives"));
+}
+
+TEST_CASE("the JSON Schema accepts every key the parser knows and refuses unknown ones", "[unit][mqtt][config]") {
+    const auto all = json::parse(R"({"mqtt": {
+        "broker_host": "h", "broker_port": 1883, "client_id": "c", "username": "u", "password": "p",
+        "use_tls": false, "ca_cert_path": "a", "client_cert_path": "b", "client_key_path": "c",
+        "tls_insecure": false, "keep_alive_secs": 30, "connection_timeout_secs": 5, "max_packet_size": 1000,
+        "clean_session": false, "include_metadata": true, "tcp_nodelay": true, "protocol_version": "5",
+        "ack_after_publish": true, "key_routing": false,
+        "routes": [{"from": "a", "to": "/d/a", "qos": "ExactlyOnce", "partitions": 1, "reliable_dispatch": true}]}})");
+    CHECK_FALSE(schema_error(all));
+    CHECK_NOTHROW(parse(all));
+    auto bad = all;
+    bad["mqtt"]["brokr_host"] = "x";
+    REQUIRE(schema_error(bad));
+    CHECK_THAT(*schema_error(bad), Catch::Contains("brokr_host"));
+    bad = all;
+    bad["mqtt"]["routes"][0]["qos"] = "Once";
+    CHECK(schema_error(bad));
+    bad = all;
+    bad["mqtt"]["routes"][0].erase("to");
+    CHECK(schema_error(bad));
+}
+
+TEST_CASE("config.example.toml parses and passes the schema", "[unit][mqtt][config]") {
+    const json section = plugin_section_of(DCX_IN_MQTT_DIR "/config.example.toml");
+    INFO(section.dump());
+    CHECK_FALSE(schema_error(section));
+    const auto c = parse(section);
+    CHECK(c.broker_host == "127.0.0.1");
+    CHECK(c.broker_port == 1883);
+    CHECK_FALSE(c.clean_session);
+    REQUIRE(c.routes.size() == 2);
+    CHECK(c.routes[0].to == "/default/sensors_zone1");
+    CHECK(c.routes[0].partitions == 4);
+    CHECK(c.routes[1].qos == 0);
+    CHECK_FALSE(c.routes[1].reliable_dispatch);
+}
