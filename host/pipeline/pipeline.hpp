@@ -83,9 +83,11 @@ private:
     void report_outcome(uint64_t seq, dcx_status_t status, const std::string& reason);
     void commit();
     void check_health(std::chrono::steady_clock::time_point now);
-    void wait(std::chrono::steady_clock::time_point until);
+    /// Sleeps until `until`, a wakeup, a stop, or `min_settlements` settlements are waiting.
+    void wait(std::chrono::steady_clock::time_point until, size_t min_settlements = 1);
     void set_fatal(const std::string& why);
     bool can_poll() const;
+    bool below_low_water() const;
 
     const config::ConnectorConfig& config_;
     plugin::PluginInstance& plugin_;

@@ -35,6 +35,7 @@ public:
         uint32_t window = 32;
         std::chrono::milliseconds send_timeout{10000};
         config::RetryConfig retry;
+        metrics::Histogram* latency = nullptr;  // poll-to-ack seconds, observed at the ack
     };
     struct PartitionSpec {
         broker::ProducerTarget target;
