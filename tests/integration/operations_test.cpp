@@ -20,18 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::set<uint64_t> distinct(const std::multiset<uint64_t>& s) { return {s.begin(), s.end()}; }
-
-std::set<uint64_t> range(uint64_t n) {
-    std::set<uint64_t> out;
-    for (uint64_t i = 0; i < n; ++i) out.insert(i);
-    return out;
-}
-
-bool all_arrive(const TestBroker& broker, const std::string& topic, uint64_t n, std::chrono::milliseconds timeout) {
-    return wait_until([&] { return distinct(seqs_in(broker.journal(), topic)).size() >= n; }, timeout);
-}
-
 // The HTTP port the daemon logged ("HTTP endpoints ... on 127.0.0.1:<port>").
 int http_port(ConnectorProcess& daemon) {
     int port = 0;

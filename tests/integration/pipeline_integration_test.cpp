@@ -19,19 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::set<uint64_t> distinct(const std::multiset<uint64_t>& s) { return {s.begin(), s.end()}; }
-
-std::set<uint64_t> range(uint64_t n) {
-    std::set<uint64_t> out;
-    for (uint64_t i = 0; i < n; ++i) out.insert(i);
-    return out;
-}
-
-// Waits (bounded) until the journal holds every seq in [0, n) on `topic_prefix`.
-bool all_arrive(const TestBroker& broker, const std::string& topic_prefix, uint64_t n, std::chrono::milliseconds timeout) {
-    return wait_until([&] { return distinct(seqs_in(broker.journal(), topic_prefix)).size() >= n; }, timeout);
-}
-
 void inject(TestBroker& broker, const danube_test::FaultRequest& fault) {
     danube_test::ControlReply reply;
     REQUIRE(invoke(&danube_test::BrokerControl::Stub::InjectFault, broker.control(), fault, &reply).ok());

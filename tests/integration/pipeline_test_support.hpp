@@ -2,8 +2,11 @@
 // Configuration builders shared by the daemon's integration tests.
 #pragma once
 
+#include <chrono>
+#include <set>
 #include <string>
 
+#include "connector_process.hpp"
 #include "test_broker.hpp"
 
 namespace dcx::testing {
@@ -24,6 +27,21 @@ inline std::string schema_block(const std::string& topic) {
     return "\n[[schemas]]\ntopic = \"" + topic +
            "\"\nsubject = \"datagen-record\"\nschema_type = \"json_schema\"\nschema_file = \"" DCX_SOURCE_DIR
            "/config/schemas/datagen-record.json\"\n";
+}
+
+inline std::set<uint64_t> distinct(const std::multiset<uint64_t>& s) { return {s.begin(), s.end()}; }
+
+/// {0, 1, ..., n-1}
+inline std::set<uint64_t> range(uint64_t n) {
+    std::set<uint64_t> out;
+    for (uint64_t i = 0; i < n; ++i) out.insert(i);
+    return out;
+}
+
+/// Waits (bounded) until the journal holds `n` distinct seqs on topics starting with `topic_prefix`.
+inline bool all_arrive(const TestBroker& broker, const std::string& topic_prefix, uint64_t n,
+                       std::chrono::milliseconds timeout) {
+    return wait_until([&] { return distinct(seqs_in(broker.journal(), topic_prefix)).size() >= n; }, timeout);
 }
 
 }  // namespace dcx::testing
