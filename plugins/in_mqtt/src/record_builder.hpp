@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dcx/sdk/json_payload.hpp"
 #include "dcx/sdk/source_record.hpp"
 #include "inbound_message.hpp"
 
@@ -22,8 +23,7 @@ struct RecordOptions {
     bool key_routing = true;       // key = MQTT topic, so the host keeps one MQTT topic on one partition
 };
 
-/// Standard base64 with padding (RFC 4648 §4), as Rust's base64 STANDARD engine writes it.
-std::string base64_encode(std::string_view bytes);
+using dcx::sdk::base64_encode;
 
 /// The payload value: the parsed JSON when `payload` is one JSON document as serde_json reads it
 /// (any value, at most 127 levels deep, UTF-8), otherwise

@@ -2,75 +2,18 @@
 // Request to record; see record_builder.hpp.
 #include "record_builder.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 
-#include "crypto.hpp"
+#include "dcx/sdk/json_payload.hpp"
 
 namespace dcx::webhook {
-namespace {
 
 using nlohmann::json;
 
-// serde_json's default recursion limit: 128 nested arrays/objects fail, 127 parse.
-constexpr size_t kMaxJsonDepth = 127;
+std::optional<json> parse_json_body(std::string_view body) { return dcx::sdk::parse_json_like_serde(body); }
 
-// Scans brackets outside strings only: cheap, and it keeps nlohmann's recursive parser away
-// from inputs nested deeper than serde_json accepts.
-bool depth_within_limit(std::string_view text) {
-    size_t depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (const char c : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') in_string = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > kMaxJsonDepth) return false;
-        } else if ((c == ']' || c == '}') && depth > 0) --depth;
-    }
-    return true;
-}
-
-// serde_json refuses numbers that overflow a double ("number out of range"); nlohmann makes
-// them infinite, so such documents are not JSON here either.
-bool all_numbers_finite(const json& v) {
-    switch (v.type()) {
-        case json::value_t::number_float: return std::isfinite(v.get<double>());
-        case json::value_t::array:
-        case json::value_t::object:
-            for (const auto& child : v) {
-                if (!all_numbers_finite(child)) return false;
-            }
-            return true;
-        default: return true;
-    }
-}
-
-}  // namespace
-
-std::optional<json> parse_json_body(std::string_view body) {
-    // nlohmann skips a UTF-8 byte order mark; serde_json does not.
-    if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF") return std::nullopt;
-    if (!depth_within_limit(body)) return std::nullopt;
-    json v = json::parse(body.begin(), body.end(), nullptr, false);
-    if (v.is_discarded() || !all_numbers_finite(v)) return std::nullopt;
-    return v;
-}
-
-json base64_wrapper(std::string_view body) {
-    return json{{"data", crypto::base64_encode(body)}, {"encoding", "base64"}, {"size", body.size()}};
-}
-
-json payload_of(std::string_view body) {
-    if (auto v = parse_json_body(body)) return std::move(*v);
-    return base64_wrapper(body);
-}
+json payload_of(std::string_view body) { return dcx::sdk::json_or_base64_wrapper(body); }
 
 std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
     using namespace std::chrono;

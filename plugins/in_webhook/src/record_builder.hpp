@@ -26,9 +26,7 @@ struct RequestInfo {
 /// The body as a JSON value when serde_json would parse it (UTF-8, no BOM, nesting up to 127,
 /// finite numbers); nullopt otherwise.
 std::optional<nlohmann::json> parse_json_body(std::string_view body);
-/// {"data":"<standard base64>","encoding":"base64","size":<bytes>}.
-nlohmann::json base64_wrapper(std::string_view body);
-/// parse_json_body() or else the wrapper.
+/// parse_json_body(), or else {"data":"<standard base64>","encoding":"base64","size":<bytes>}.
 nlohmann::json payload_of(std::string_view body);
 
 /// RFC 3339 in UTC as chrono's to_rfc3339(): `+00:00`, and 0, 3, 6 or 9 fractional digits,

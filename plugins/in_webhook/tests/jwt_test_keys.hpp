@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_pki.hpp"
+
 namespace dcx::webhook::testing {
 
 struct KeyPair {
@@ -22,7 +24,7 @@ const KeyPair& ec_key();
 /// A second, unrelated pair of each kind, for wrong-key tests.
 const KeyPair& other_rsa_key();
 
-std::string base64url(std::string_view bytes);
+using dcx::testing::base64url;  // tests/support/test_pki.hpp
 int64_t unix_now();
 
 /// Claims the Rust connector requires: sub and exp (now + `ttl_s`), plus `extra`.
