@@ -44,6 +44,24 @@ grpc::ServerUnaryReactor* ControlService::InjectFault(grpc::CallbackServerContex
             faults_.crash_after(req->crash_after().messages());
             resp->set_message("crash armed");
             break;
+        case danube_test::FaultRequest::kFailRatio: {
+            const auto& f = req->fail_ratio();
+            if (!(f.ratio() >= 0 && f.ratio() <= 1)) {
+                return reply(ctx, {grpc::StatusCode::INVALID_ARGUMENT, "fail_ratio.ratio must be between 0 and 1"});
+            }
+            std::vector<grpc::StatusCode> codes;
+            bool codes_ok = f.ratio() == 0 || f.codes_size() > 0;
+            for (const int32_t code : f.codes()) {
+                codes_ok = codes_ok && code >= 1 && code <= 16;
+                codes.push_back(static_cast<grpc::StatusCode>(code));
+            }
+            if (!codes_ok) {
+                return reply(ctx, {grpc::StatusCode::INVALID_ARGUMENT, "fail_ratio.codes must be gRPC codes 1..16 (at least one)"});
+            }
+            faults_.fail_ratio(f.ratio(), std::move(codes), f.method(), f.seed());
+            resp->set_message(f.ratio() > 0 ? "failing a share of the calls" : "fail ratio removed");
+            break;
+        }
         case danube_test::FaultRequest::FAULT_NOT_SET:
             return reply(ctx, {grpc::StatusCode::INVALID_ARGUMENT, "no fault given"});
     }

@@ -10,6 +10,8 @@ namespace {
 
 std::string normalise_method(std::string method) { return method.empty() ? "SendMessage" : method; }
 
+constexpr const char* kInjectedMessage = "injected failure (danube-test-broker)";
+
 constexpr std::array<std::string_view, 17> kCodeNames = {
     "OK",       "CANCELLED",         "UNKNOWN",          "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
     "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
@@ -40,8 +42,16 @@ bool FaultInjector::matches(const std::string& rule_method, std::string_view met
 void FaultInjector::fail_next(uint32_t count, grpc::StatusCode code, std::string message, std::string method) {
     std::lock_guard lock(mu_);
     method = normalise_method(std::move(method));
-    if (message.empty()) message = "injected failure (danube-test-broker)";
+    if (message.empty()) message = kInjectedMessage;
     fail_rules_.push_back({std::move(method), count, code, std::move(message)});
+}
+
+void FaultInjector::fail_ratio(double ratio, std::vector<grpc::StatusCode> codes, std::string method, uint64_t seed) {
+    std::lock_guard lock(mu_);
+    ratio_rule_.reset();
+    if (ratio > 0 && !codes.empty()) {
+        ratio_rule_ = RatioRule{normalise_method(std::move(method)), ratio, std::move(codes), std::mt19937_64(seed)};
+    }
 }
 
 void FaultInjector::set_latency(std::chrono::milliseconds delay, std::string method) {
@@ -66,6 +76,7 @@ void FaultInjector::crash_after(uint64_t messages) {
 void FaultInjector::clear() {
     std::lock_guard lock(mu_);
     fail_rules_.clear();
+    ratio_rule_.reset();
     latencies_.clear();
     stalled_methods_.clear();
     crash_countdown_.reset();
@@ -94,6 +105,16 @@ CallDecision FaultInjector::on_call(std::string_view method) {
         }
     }
     std::erase_if(fail_rules_, [](const FailRule& r) { return r.remaining == 0; });
+    if (d.kind == CallDecision::Kind::proceed && ratio_rule_ && matches(ratio_rule_->method, method)) {
+        RatioRule& r = *ratio_rule_;
+        // 53 random bits as a double in [0, 1), and a plain modulo for the code: the same on every
+        // platform (std::uniform_*_distribution are not specified bit for bit).
+        if (static_cast<double>(r.rng() >> 11) * 0x1.0p-53 < r.ratio) {
+            ++calls_failed_;
+            d.kind = CallDecision::Kind::fail;
+            d.status = grpc::Status(r.codes[r.rng() % r.codes.size()], kInjectedMessage);
+        }
+    }
     return d;
 }
 

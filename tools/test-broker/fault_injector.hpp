@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// Test-only faults, set from flags or the control service: fail the next N calls, add latency,
-// stall (never answer), crash after N accepted messages. Thread-safe.
+// Test-only faults, set from flags or the control service: fail the next N calls, fail a share
+// of the calls (seeded), add latency, stall (never answer), crash after N accepted messages.
+// Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,10 @@ class FaultInjector {
 public:
     /// `method` "" means "SendMessage"; "*" matches every Danube RPC.
     void fail_next(uint32_t count, grpc::StatusCode code, std::string message, std::string method);
+    /// Fails `ratio` (0..1) of the matching calls, each with one of `codes` picked uniformly.
+    /// The decisions come from a generator seeded with `seed`: the same seed and order of calls
+    /// give the same failures. Replaces an earlier ratio rule; ratio 0 removes it.
+    void fail_ratio(double ratio, std::vector<grpc::StatusCode> codes, std::string method, uint64_t seed);
     void set_latency(std::chrono::milliseconds delay, std::string method);
     void set_stall(bool enabled, std::string method);
     /// Exit right after the broker journaled `messages` more accepted messages.
@@ -50,10 +56,17 @@ private:
         grpc::StatusCode code;
         std::string message;
     };
+    struct RatioRule {
+        std::string method;
+        double ratio;
+        std::vector<grpc::StatusCode> codes;
+        std::mt19937_64 rng;
+    };
     static bool matches(const std::string& rule_method, std::string_view method);
 
     mutable std::mutex mu_;
     std::vector<FailRule> fail_rules_;
+    std::optional<RatioRule> ratio_rule_;
     std::vector<std::pair<std::string, std::chrono::milliseconds>> latencies_;
     std::vector<std::string> stalled_methods_;
     std::optional<uint64_t> crash_countdown_;

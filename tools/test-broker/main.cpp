@@ -34,6 +34,8 @@ struct ServeOptions {
     std::vector<std::string> namespaces;
     bool no_auto_create = false;
     std::vector<std::string> fail_next;
+    std::string fail_ratio;
+    uint64_t fault_seed = 0;
     uint32_t latency_ms = 0;
     bool stall = false;
     uint32_t refuse_ms = 0;
@@ -72,6 +74,35 @@ void apply_fail_next(FaultInjector& faults, const std::string& spec) {
     faults.fail_next(static_cast<uint32_t>(std::stoul(count)), *parsed, "", method);
 }
 
+// Parses "RATIO:CODE[,CODE...][:METHOD]".
+void apply_fail_ratio(FaultInjector& faults, const std::string& spec, uint64_t seed) {
+    const auto bad = [&](const std::string& why) { return CLI::ValidationError("--fail-ratio", why); };
+    const auto c1 = spec.find(':');
+    if (c1 == std::string::npos) throw bad("expected RATIO:CODE[,CODE...][:METHOD], got '" + spec + "'");
+    const auto c2 = spec.find(':', c1 + 1);
+    const std::string ratio_text = spec.substr(0, c1);
+    const std::string code_list = spec.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
+    const std::string method = c2 == std::string::npos ? "" : spec.substr(c2 + 1);
+    size_t used = 0;
+    double ratio = -1;
+    try {
+        ratio = std::stod(ratio_text, &used);
+    } catch (const std::exception&) {
+    }
+    if (ratio_text.empty() || used != ratio_text.size() || !(ratio >= 0 && ratio <= 1)) {
+        throw bad("ratio must be a number between 0 and 1, got '" + ratio_text + "'");
+    }
+    std::vector<grpc::StatusCode> codes;
+    std::istringstream names(code_list);
+    for (std::string name; std::getline(names, name, ',');) {
+        const auto parsed = FaultInjector::parse_code(name);
+        if (!parsed) throw bad("unknown gRPC status code '" + name + "'");
+        codes.push_back(*parsed);
+    }
+    if (codes.empty()) throw bad("expected at least one gRPC status code after the ratio");
+    faults.fail_ratio(ratio, std::move(codes), method, seed);
+}
+
 // Waits for SIGINT/SIGTERM up to `ms`; returns true when a signal arrived.
 bool wait_for_signal(const sigset_t& set, long ms) {
     timespec ts{ms / 1000, (ms % 1000) * 1000000};
@@ -102,6 +133,7 @@ int serve(const ServeOptions& o) {
 
     FaultInjector faults;
     for (const auto& spec : o.fail_next) apply_fail_next(faults, spec);
+    if (!o.fail_ratio.empty()) apply_fail_ratio(faults, o.fail_ratio, o.fault_seed);
     if (o.latency_ms) faults.set_latency(std::chrono::milliseconds(o.latency_ms), "*");
     if (o.stall) faults.set_stall(true, "SendMessage");
     if (o.crash_after >= 0) faults.crash_after(static_cast<uint64_t>(o.crash_after));
@@ -169,6 +201,10 @@ int main(int argc, char** argv) {
     app.add_option("--namespace", o.namespaces, "create this namespace besides 'default' and 'system' (repeatable)");
     app.add_flag("--no-auto-create-topics", o.no_auto_create, "CreateProducer on an unknown topic answers NOT_FOUND");
     app.add_option("--fail-next", o.fail_next, "fail the next N calls: N:CODE[:METHOD], e.g. 3:UNAVAILABLE (repeatable)");
+    app.add_option("--fail-ratio", o.fail_ratio,
+                   "fail this share of calls with one of the codes: RATIO:CODE[,CODE...][:METHOD], e.g. "
+                   "0.1:UNAVAILABLE,RESOURCE_EXHAUSTED");
+    app.add_option("--fault-seed", o.fault_seed, "seed for --fail-ratio (same seed, same failures)")->capture_default_str();
     app.add_option("--latency-ms", o.latency_ms, "delay every answer by this many milliseconds");
     app.add_flag("--stall", o.stall, "never answer SendMessage (until cleared through the control service)");
     app.add_option("--refuse-connections-ms", o.refuse_ms, "do not listen for this long after start");

@@ -38,7 +38,7 @@ TEST_CASE("the --help flag exits 0 and lists every flag", "[integration][test-br
     CHECK(run.code == 0);
     for (const char* flag :
          {"--listen", "--advertised-url", "--port-file", "--data-dir", "--journal", "--namespace",
-          "--no-auto-create-topics", "--fail-next", "--latency-ms", "--stall", "--refuse-connections-ms",
+          "--no-auto-create-topics", "--fail-next", "--fail-ratio", "--fault-seed", "--latency-ms", "--stall", "--refuse-connections-ms",
           "--crash-after", "--tls-cert", "--tls-key", "--tls-client-ca", "--jwt-secret-file", "--log-level",
           "--version", "consume"}) {
         INFO(flag);
@@ -72,6 +72,19 @@ TEST_CASE("a malformed --fail-next exits 2 with the reason", "[integration][test
     run = run_broker(dir, {"--listen", "127.0.0.1:0", "--fail-next", "x:UNAVAILABLE"});
     CHECK(run.code == 2);
     CHECK_THAT(run.err, Contains("count must be a number, got 'x'"));
+}
+
+TEST_CASE("a malformed --fail-ratio exits 2 with the reason", "[integration][test-broker]") {
+    TempDir dir;
+    auto run = run_broker(dir, {"--listen", "127.0.0.1:0", "--fail-ratio", "0.1"});
+    CHECK(run.code == 2);
+    CHECK_THAT(run.err, Contains("--fail-ratio") && Contains("expected RATIO:CODE[,CODE...][:METHOD], got '0.1'"));
+    run = run_broker(dir, {"--listen", "127.0.0.1:0", "--fail-ratio", "1.5:UNAVAILABLE"});
+    CHECK(run.code == 2);
+    CHECK_THAT(run.err, Contains("ratio must be a number between 0 and 1, got '1.5'"));
+    run = run_broker(dir, {"--listen", "127.0.0.1:0", "--fail-ratio", "0.1:UNAVAILABLE,SOMETIMES"});
+    CHECK(run.code == 2);
+    CHECK_THAT(run.err, Contains("unknown gRPC status code 'SOMETIMES'"));
 }
 
 TEST_CASE("a TLS certificate without its key exits 2", "[integration][test-broker]") {

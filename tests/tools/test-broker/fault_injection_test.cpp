@@ -3,7 +3,10 @@
 // No timing is asserted: latency and stalls are observed through client deadlines only.
 #include <signal.h>
 
+#include <algorithm>
+#include <cmath>
 #include <future>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -24,6 +27,23 @@ danube_test::FaultRequest fail_next(uint32_t count, grpc::StatusCode code, const
     f.mutable_fail_next()->set_method(method);
     f.mutable_fail_next()->set_message(text);
     return f;
+}
+
+danube_test::FaultRequest fail_ratio(double ratio, std::vector<grpc::StatusCode> codes, uint64_t seed,
+                                     const std::string& method = "") {
+    danube_test::FaultRequest f;
+    f.mutable_fail_ratio()->set_ratio(ratio);
+    for (const auto code : codes) f.mutable_fail_ratio()->add_codes(static_cast<int32_t>(code));
+    f.mutable_fail_ratio()->set_seed(seed);
+    f.mutable_fail_ratio()->set_method(method);
+    return f;
+}
+
+// Sends `n` messages one after the other; the status code of each.
+std::vector<grpc::StatusCode> fates(TestBroker& broker, uint64_t id, const std::string& topic, int n) {
+    std::vector<grpc::StatusCode> out;
+    for (int i = 0; i < n; ++i) out.push_back(send(broker, message(broker, id, topic, "m" + std::to_string(i))).error_code());
+    return out;
 }
 
 danube_test::FaultRequest latency(uint32_t millis, const std::string& method = "") {
@@ -106,6 +126,73 @@ TEST_CASE("fail-next with method * fails whichever Danube call comes next", "[in
     CHECK(lookup(broker, "/default/any").error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
     CHECK(register_schema(broker, "s", "string", "").error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
     CHECK(lookup(broker, "/default/any").error_code() == grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_CASE("fail-ratio fails that share of calls with the given codes, the same calls for the same seed",
+          "[integration][test-broker]") {
+    const std::vector<grpc::StatusCode> codes{grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::RESOURCE_EXHAUSTED};
+    std::vector<std::vector<grpc::StatusCode>> runs;
+    for (const uint64_t seed : {7, 7, 8}) {
+        TestBroker broker;
+        const uint64_t id = producer_id(broker, "/default/ratio", "p");
+        REQUIRE(inject(broker, fail_ratio(0.3, codes, seed)).ok());
+        runs.push_back(fates(broker, id, "/default/ratio", 200));
+        const auto failed = static_cast<uint64_t>(std::count_if(runs.back().begin(), runs.back().end(),
+                                                                [](auto c) { return c != grpc::StatusCode::OK; }));
+        INFO("seed " << seed << ": " << failed << " of 200 failed");
+        CHECK(failed >= 30);  // binomial(200, 0.3): mean 60, sd 6.5
+        CHECK(failed <= 90);
+        CHECK(std::count(runs.back().begin(), runs.back().end(), grpc::StatusCode::UNAVAILABLE) > 0);
+        CHECK(std::count(runs.back().begin(), runs.back().end(), grpc::StatusCode::RESOURCE_EXHAUSTED) > 0);
+        CHECK(broker.stats().calls_failed_by_injection() == failed);
+        // Failed calls never reach the handler.
+        CHECK(broker.journal().size() == 200 - failed);
+        // Other methods are not affected; ratio 0 removes the fault.
+        CHECK(lookup(broker, "/default/ratio").ok());
+        REQUIRE(inject(broker, fail_ratio(0, {}, seed)).ok());
+        const auto after = fates(broker, id, "/default/ratio", 20);
+        CHECK(std::count(after.begin(), after.end(), grpc::StatusCode::OK) == 20);
+    }
+    CHECK(runs[0] == runs[1]);  // deterministic for a seed
+    CHECK(runs[0] != runs[2]);
+}
+
+TEST_CASE("ClearFaults removes a fail-ratio", "[integration][test-broker]") {
+    TestBroker broker;
+    const uint64_t id = producer_id(broker, "/default/ratio-clear", "p");
+    REQUIRE(inject(broker, fail_ratio(1, {grpc::StatusCode::RESOURCE_EXHAUSTED}, 1)).ok());
+    const auto st = send(broker, message(broker, id, "/default/ratio-clear", "x"));
+    CHECK(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(st.error_message() == "injected failure (danube-test-broker)");
+    REQUIRE(clear_faults(broker).ok());
+    CHECK(send(broker, message(broker, id, "/default/ratio-clear", "x")).ok());
+}
+
+TEST_CASE("the --fail-ratio flag fails every matching call at ratio 1 and leaves other methods alone",
+          "[integration][test-broker]") {
+    TestBroker broker({"--fail-ratio", "1:unavailable,8:SendMessage", "--fault-seed", "3"});
+    const uint64_t id = producer_id(broker, "/default/ratio-flag", "p");
+    const auto seen = fates(broker, id, "/default/ratio-flag", 40);
+    CHECK(std::count(seen.begin(), seen.end(), grpc::StatusCode::UNAVAILABLE) +
+              std::count(seen.begin(), seen.end(), grpc::StatusCode::RESOURCE_EXHAUSTED) ==
+          40);
+    CHECK(std::count(seen.begin(), seen.end(), grpc::StatusCode::UNAVAILABLE) > 0);
+    CHECK(std::count(seen.begin(), seen.end(), grpc::StatusCode::RESOURCE_EXHAUSTED) > 0);
+    CHECK(broker.journal().empty());
+}
+
+TEST_CASE("the control service rejects a fail-ratio outside 0..1 or without valid codes", "[integration][test-broker]") {
+    TestBroker broker;
+    for (const double ratio : {-0.1, 1.5, std::nan("")}) {
+        const auto st = inject(broker, fail_ratio(ratio, {grpc::StatusCode::UNAVAILABLE}, 1));
+        CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(st.error_message() == "fail_ratio.ratio must be between 0 and 1");
+    }
+    for (const auto& codes : {std::vector<grpc::StatusCode>{}, std::vector<grpc::StatusCode>{grpc::StatusCode::OK}}) {
+        const auto st = inject(broker, fail_ratio(0.5, codes, 1));
+        CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+        CHECK(st.error_message() == "fail_ratio.codes must be gRPC codes 1..16 (at least one)");
+    }
 }
 
 TEST_CASE("the control service rejects a fault without a kind or with a bad code", "[integration][test-broker]") {
