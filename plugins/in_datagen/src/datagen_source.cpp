@@ -2,10 +2,14 @@
 // in_datagen: generates records at a configurable rate and size, with keys and offsets, for the
 // quickstart, tests and benchmarks. Pull-style: poll() emits what is due and waits (bounded by
 // the poll timeout) for the next record otherwise. Resumes after the last committed offset.
+// For fault tests it can also break on purpose: invalid records (invalid_every), a FATAL poll
+// (fatal_after), storms of RETRYABLE polls (retryable_every/retryable_burst) and a poll that
+// never returns (hang_after).
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "dcx/sdk/source_connector.hpp"
 
@@ -36,6 +40,9 @@ const char* kConfigSchema = R"({
         "with_offsets": {"type": "boolean"},
         "invalid_every": {"type": "integer", "minimum": 0},
         "fatal_after": {"type": "integer", "minimum": 0},
+        "retryable_every": {"type": "integer", "minimum": 0},
+        "retryable_burst": {"type": "integer", "minimum": 1},
+        "hang_after": {"type": "integer", "minimum": 0},
         "commit_log": {"type": "string"},
         "healthy": {"type": "boolean"}
       }
@@ -60,6 +67,9 @@ public:
         with_offsets_ = c.value("with_offsets", true);
         invalid_every_ = c.value("invalid_every", uint64_t{0});
         fatal_after_ = c.value("fatal_after", uint64_t{0});
+        retryable_every_ = c.value("retryable_every", uint64_t{0});
+        retryable_burst_ = c.value("retryable_burst", uint64_t{1});
+        hang_after_ = c.value("hang_after", uint64_t{0});
         healthy_ = c.value("healthy", true);
         if (c.contains("commit_log")) commit_log_.open(c["commit_log"].get<std::string>(), std::ios::app);
         for (const auto& o : core.committed_offsets()) {
@@ -68,6 +78,7 @@ public:
         if (next_ > 0) log(LogLevel::info, "resuming after committed offset " + std::to_string(next_ - 1));
         started_ = Clock::now();
         first_ = next_;
+        if (retryable_every_) next_storm_ = (next_ / retryable_every_ + 1) * retryable_every_;
         padding_.assign(payload_bytes_ > 60 ? payload_bytes_ - 60 : 0, 'x');
     }
 
@@ -76,6 +87,17 @@ public:
     std::vector<SourceRecord> poll() override {
         std::vector<SourceRecord> out;
         if (fatal_after_ && next_ >= fatal_after_) throw FatalError("datagen: fatal_after reached at record " + std::to_string(next_));
+        if (hang_after_ && next_ >= hang_after_) hang();
+        if (retryable_every_ && next_ >= next_storm_ && (!count_ || next_ < count_)) {
+            // Every retryable_every records: retryable_burst failed polls in a row, then on.
+            const uint64_t failure = ++storm_failures_;
+            if (failure == retryable_burst_) {
+                storm_failures_ = 0;
+                next_storm_ += retryable_every_;
+            }
+            throw RetryableError("datagen: retryable_every storm at record " + std::to_string(next_) + ", failure " +
+                                 std::to_string(failure) + " of " + std::to_string(retryable_burst_));
+        }
         const uint64_t due = due_now();
         if (due == 0) {
             if (count_ && next_ >= count_) return out;  // done: NO_DATA
@@ -118,7 +140,17 @@ private:
             limit = std::min<uint64_t>(limit, first_ + static_cast<uint64_t>(elapsed * rate_) + 1);
         }
         if (fatal_after_) limit = std::min(limit, fatal_after_);
+        if (hang_after_) limit = std::min(limit, hang_after_);
+        if (retryable_every_) limit = std::min(limit, next_storm_);
         return limit > next_ ? limit - next_ : 0;
+    }
+
+    // hang_after: a plugin stuck in a blocking call that ignores request_stop, for the host's
+    // shutdown timeout to deal with. Never returns.
+    [[noreturn]] void hang() {
+        log(LogLevel::warn, "datagen: hang_after reached at record " + std::to_string(next_) +
+                                ": poll blocks for good and ignores stop requests");
+        while (true) std::this_thread::sleep_for(std::chrono::hours(1));
     }
 
     std::chrono::milliseconds time_to_next() const {
@@ -157,6 +189,11 @@ private:
     bool with_offsets_ = true;
     uint64_t invalid_every_ = 0;
     uint64_t fatal_after_ = 0;
+    uint64_t retryable_every_ = 0;
+    uint64_t retryable_burst_ = 1;
+    uint64_t hang_after_ = 0;
+    uint64_t next_storm_ = 0;      // the record before which the next storm starts
+    uint64_t storm_failures_ = 0;  // failures of the current storm so far
     bool healthy_ = true;
     std::ofstream commit_log_;
     std::string padding_;
