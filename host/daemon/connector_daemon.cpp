@@ -30,6 +30,9 @@ using config::ConfigError;
 using schema::RegistryOutcome;
 
 constexpr auto kStartupCallTimeout = std::chrono::seconds(10);
+// A drain still running this long after [delivery] shutdown_timeout_ms (the plugin thread is stuck
+// in a plugin call) ends the process with kExitDrainTimeout.
+constexpr auto kDrainGrace = std::chrono::seconds(2);
 
 // Retries `attempt` (returning RegistryOutcome) with backoff until it is ok or fails for good.
 // Returns false when a stop was requested meanwhile; throws ConfigError on a permanent failure.
@@ -179,11 +182,13 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
         plugin::PluginInstance instance(loaded, cfg.connector_name, [&wake_target] {
             if (auto* p = wake_target.load()) p->wakeup();
         });
-        signal.start([&instance, &wake_target, state] {
-            state->phase = ConnectorState::Phase::draining;
-            if (auto* p = wake_target.load()) p->request_stop();
-            else instance.request_stop();
-        });
+        signal.start(
+            [&instance, &wake_target, state] {
+                state->phase = ConnectorState::Phase::draining;
+                if (auto* p = wake_target.load()) p->request_stop();
+                else instance.request_stop();
+            },
+            std::chrono::milliseconds(cfg.delivery.shutdown_timeout_ms) + kDrainGrace, pipeline::kExitDrainTimeout);
         SignalCallbackGuard guard{signal};
         check_plugin_section(cfg, instance);
 

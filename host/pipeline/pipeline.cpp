@@ -66,6 +66,8 @@ Pipeline::Pipeline(const config::ConnectorConfig& config, plugin::PluginInstance
 Pipeline::~Pipeline() { publisher_->stop(); }
 
 void Pipeline::request_stop() {
+    int64_t unset = 0;
+    stop_requested_at_us_.compare_exchange_strong(unset, now_steady_us());
     stop_requested_ = true;
     plugin_.request_stop();
     cv_.notify_one();
@@ -181,9 +183,12 @@ int Pipeline::run() {
         }
     }
 
-    // Drain: no more polls; wait for what is in flight (and its dead-letter writes), bounded.
+    // Drain: no more polls; wait for what is in flight (and its dead-letter writes), bounded,
+    // from the stop request (the signal) when there was one: a slow last poll uses up the time.
     plugin_.request_stop();
-    const auto deadline = Clock::now() + std::chrono::milliseconds(config_.delivery.shutdown_timeout_ms);
+    const int64_t asked_us = stop_requested_at_us_;
+    const auto drain_from = asked_us ? Clock::time_point(std::chrono::microseconds(asked_us)) : Clock::now();
+    const auto deadline = drain_from + std::chrono::milliseconds(config_.delivery.shutdown_timeout_ms);
     if (stats_->inflight_records > 0) {
         spdlog::info("draining {} records in flight (up to {} ms)", stats_->inflight_records.load(),
                      config_.delivery.shutdown_timeout_ms);

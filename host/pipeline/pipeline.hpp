@@ -114,6 +114,7 @@ private:
     std::vector<Settlement> settlements_;  // from the publisher thread
     bool woken_ = false;
     std::atomic<bool> stop_requested_{false};
+    std::atomic<int64_t> stop_requested_at_us_{0};  // steady clock; the drain is measured from it
 };
 
 }  // namespace dcx::pipeline
