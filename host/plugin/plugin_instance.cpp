@@ -52,6 +52,7 @@ std::string sanitize(dcx_str_t s) {
 // A dcx_str_t the host may read: NULL only with size 0, and not absurdly large.
 bool readable(dcx_str_t s) { return (s.data != nullptr || s.size == 0) && s.size <= kMaxFieldBytes; }
 std::string copy(dcx_str_t s) { return s.size ? std::string(s.data, s.size) : std::string(); }
+std::string_view view(dcx_str_t s) { return s.size ? std::string_view(s.data, s.size) : std::string_view(); }
 
 struct EmitContext {
     PluginInstance* self;
@@ -222,6 +223,11 @@ dcx_status_t PluginInstance::sink_emit(const dcx_record_sink_t* sink, const dcx_
     if (!readable(rec->topic) || !readable(rec->payload) || (has_key && !readable(rec->key)) ||
         (has_offset && (!readable(rec->offset.partition) || !readable(rec->offset.metadata)))) {
         self.note_malformed("a string field has a NULL buffer with a size, or is over 64 MiB");
+        return DCX_STATUS_INVALID_RECORD;
+    }
+    // An offset is kept as JSON (offset store, core_config) and committed back: it must be text.
+    if (has_offset && (!is_valid_utf8(view(rec->offset.partition)) || !is_valid_utf8(view(rec->offset.metadata)))) {
+        self.note_malformed("the offset's partition or metadata is not valid UTF-8");
         return DCX_STATUS_INVALID_RECORD;
     }
     if (rec->attribute_count > kMaxAttributes || (rec->attribute_count > 0 && !rec->attributes)) {

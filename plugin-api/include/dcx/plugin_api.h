@@ -144,8 +144,9 @@ typedef struct dcx_record_sink {
     /* Hands one record to the host, which copies everything it needs before returning.
      * Returns DCX_STATUS_OK when accepted; DCX_STATUS_RETRYABLE when this poll's max_records are
      * already taken (keep the record and emit it on a later poll); DCX_STATUS_INVALID_RECORD when
-     * the record is malformed (NULL data with a size, struct_size too small, unknown payload kind):
-     * it was not accepted and the host logged why.
+     * the record is malformed (NULL data with a size, struct_size too small, unknown payload kind,
+     * an offset whose partition or metadata is not UTF-8): it was not accepted and the host
+     * logged why.
      * Ownership: `record` and everything it points to stay the plugin's; read only during the call.
      * [plugin-thread], only during poll() */
     dcx_status_t (*emit)(const struct dcx_record_sink *sink, const dcx_record_t *record);

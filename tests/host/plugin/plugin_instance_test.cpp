@@ -243,3 +243,64 @@ TEST_CASE("log and wakeup from the plugin reach the host", "[unit][plugin]") {
     CHECK(p.shutdown().ok());
     CHECK(p.shutdown().ok());  // a second shutdown is not forwarded to the plugin
 }
+
+namespace {
+
+// An in-process plugin (no shared object): its poll emits the records in g_records, and the
+// sink's answers land in g_statuses. For records the test builds field by field.
+std::vector<dcx_record_t> g_records;
+std::vector<dcx_status_t> g_statuses;
+
+dcx_status_t inproc_ok(const dcx_source_t*) { return DCX_STATUS_OK; }
+dcx_status_t inproc_initialize(const dcx_source_t*, dcx_str_t, dcx_str_t) { return DCX_STATUS_OK; }
+dcx_status_t inproc_producers(const dcx_source_t*, const dcx_producer_sink_t*) { return DCX_STATUS_OK; }
+dcx_status_t inproc_poll(const dcx_source_t*, const dcx_record_sink_t* sink, uint32_t, uint32_t) {
+    for (const auto& r : g_records) g_statuses.push_back(sink->emit(sink, &r));
+    return DCX_STATUS_OK;
+}
+void inproc_stop(const dcx_source_t*) {}
+void inproc_destroy(const dcx_source_t*) {}
+const dcx_source_t kInprocSource = {sizeof(dcx_source_t), nullptr, inproc_initialize, inproc_producers, inproc_poll,
+                                    nullptr, nullptr, inproc_stop, inproc_ok, inproc_destroy, nullptr};
+const dcx_source_t* inproc_create(const dcx_host_t*) { return &kInprocSource; }
+const dcx_plugin_descriptor_t kInprocDescriptor = {sizeof(dcx_plugin_descriptor_t), DCX_ABI_VERSION_MAJOR,
+                                                   DCX_ABI_VERSION_MINOR, "inproc", "inproc", "0", "in-process test plugin",
+                                                   inproc_create};
+
+std::unique_ptr<PluginInstance> inproc_instance() {
+    auto loaded = std::make_shared<LoadedPlugin>();
+    loaded->descriptor = &kInprocDescriptor;
+    loaded->path = "inproc";
+    loaded->id = "inproc";
+    return std::make_unique<PluginInstance>(loaded, "test-connector", nullptr);
+}
+
+dcx_str_t str(std::string_view s) { return {s.data(), s.size()}; }
+
+dcx_record_t record_with_offset(std::string_view partition, std::string_view metadata) {
+    dcx_record_t r{};
+    r.struct_size = sizeof r;
+    r.payload_kind = DCX_PAYLOAD_JSON;
+    r.topic = str("/default/x");
+    r.payload = str("{}");
+    r.flags = DCX_RECORD_HAS_OFFSET;
+    r.offset = {str(partition), 7, str(metadata)};
+    return r;
+}
+
+}  // namespace
+
+// Found by fuzz/record_batch_fuzz.cpp: such an offset was accepted, then the offset store could
+// never be saved again (nlohmann refuses to write invalid UTF-8), for every partition.
+TEST_CASE("a record whose offset partition or metadata is not UTF-8 is refused at the sink", "[unit][plugin]") {
+    g_records = {record_with_offset("p\xff", ""), record_with_offset("p0", "lsn \xc3\x28"),
+                 record_with_offset("p0", "lsn 0/16B3748")};
+    g_statuses.clear();
+    auto p = inproc_instance();
+    RecordBatch batch;
+    REQUIRE(p->poll(batch, 10, 0).ok());
+    CHECK(g_statuses == std::vector<dcx_status_t>{DCX_STATUS_INVALID_RECORD, DCX_STATUS_INVALID_RECORD, DCX_STATUS_OK});
+    CHECK(p->malformed_records() == 2);
+    REQUIRE(batch.size() == 1);
+    CHECK(batch[0].offset->metadata == "lsn 0/16B3748");
+}
