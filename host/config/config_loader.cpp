@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/utf8.hpp"
 #include "config/config_error.hpp"
 #include "config/connector_config.hpp"
 
@@ -119,6 +120,9 @@ public:
             }
             i = end + 1;
         }
+        // toml11 only reads UTF-8, but a secret file or variable can hold any bytes, and every
+        // string ends up in JSON (the plugin's section, core_config). The value is not shown.
+        if (!is_valid_utf8(out)) fail(key, "is not valid UTF-8 text (check what its ${env:}/${file:} reference reads)", at);
         return out;
     }
 

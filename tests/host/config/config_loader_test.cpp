@@ -401,6 +401,20 @@ TEST_CASE("an unknown or unterminated reference is an error", "[unit][config]") 
     CHECK_THAT(f.error(std::string(kMinimal) + "[x]\na = \"${env:OPEN\"\n"), Catch::Contains("unterminated"));
 }
 
+// Found by fuzz/config_fuzz.cpp: such a value was accepted, then the plugin's section could not be
+// written as JSON, so the daemon stopped with "fatal" (exit 1) and --print-config aborted.
+TEST_CASE("a secret that is not UTF-8 is a configuration error naming the key and not the value", "[unit][config]") {
+    Fixture f;
+    write_file(f.dir / "key.bin", "\xff\xfe-s3cret");
+    f.env.vars = {{"BINARY", "pass\xc3\x28word"}};
+    const auto from_file = f.error(std::string(kMinimal) + "[mqtt]\npassword = \"${file:" + (f.dir / "key.bin").string() + "}\"\n");
+    CHECK_THAT(from_file, Catch::Contains("mqtt.password: is not valid UTF-8"));
+    CHECK_THAT(from_file, !Catch::Contains("s3cret"));
+    const auto from_env = f.error(std::string(kMinimal) + "[broker]\ntoken = \"${env:BINARY}\"\n");
+    CHECK_THAT(from_env, Catch::Contains("[broker].token: is not valid UTF-8"));
+    CHECK_THAT(from_env, !Catch::Contains("word"));
+}
+
 // ---- warnings ----
 
 TEST_CASE("a misspelt key in a host table warns with a suggestion", "[unit][config]") {
