@@ -149,13 +149,13 @@ public:
     bool check() { return value(0) && pos_ == t_.size(); }
 
 private:
-    static constexpr int kMaxDepth = 128;  // serde_json's recursion limit
+    static constexpr int kMaxDepth = 127;  // serde_json's recursion limit: 128 nested arrays/objects fail
 
-    bool value(int depth) {
-        if (pos_ >= t_.size() || depth > kMaxDepth) return false;
+    bool value(int depth) {  // depth: the arrays and objects around this value
+        if (pos_ >= t_.size()) return false;
         switch (t_[pos_]) {
-            case '{': return object(depth);
-            case '[': return array(depth);
+            case '{': return depth < kMaxDepth && object(depth);
+            case '[': return depth < kMaxDepth && array(depth);
             case '"': return string(nullptr);
             case 't': return literal("true");
             case 'f': return literal("false");

@@ -2,6 +2,7 @@
 #include "schema/payload_encoder.hpp"
 
 #include "common/base64.hpp"
+#include "dcx/sdk/json_payload.hpp"
 #include "schema/canonical_json.hpp"
 
 namespace dcx::schema {
@@ -47,11 +48,14 @@ std::optional<EncodeError> PayloadEncoder::to_value(const plugin::OwnedRecord& r
     switch (r.kind) {
         case PayloadKind::json:
         case PayloadKind::number: {
-            value_ = nlohmann::json::parse(r.payload, nullptr, false);
-            if (value_.is_discarded()) {
+            // Read as serde_json reads it: no byte order mark, at most 127 levels deep. The limit
+            // also keeps deep input away from the recursive writer and validator (stack overflow).
+            auto parsed = sdk::parse_json_like_serde(r.payload);
+            if (!parsed) {
                 return EncodeError{Stage::validate, r.kind == PayloadKind::json ? "payload is not valid JSON"
                                                                                : "Serialization error: Value is not a number"};
             }
+            value_ = std::move(*parsed);
             if (r.kind == PayloadKind::number && !value_.is_number()) {
                 return EncodeError{Stage::validate, "Serialization error: Value is not a number"};
             }

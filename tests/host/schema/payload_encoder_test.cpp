@@ -15,6 +15,7 @@
 
 #include "common/base64.hpp"
 #include "plugin/owned_record.hpp"
+#include "schema/canonical_json.hpp"
 #include "schema/json_validator.hpp"
 #include "schema/payload_encoder.hpp"
 
@@ -187,4 +188,29 @@ TEST_CASE("one encoder reused across records gives each record its own bytes", "
     CHECK(out == "x");
     CHECK_FALSE(encoder.encode(record(PayloadKind::bytes, "hi"), SchemaType::none, nullptr, out));
     CHECK(out == R"({"data":"aGk=","size":2})");
+}
+
+// ---- regressions found by fuzz/payload_encoder_fuzz.cpp ----
+
+// A JSON record nested deeper than serde_json allows reached the recursive canonical writer and
+// valijson, which overflowed the stack (the fuzzer's case: 60,000 levels in 120 KB, well under
+// max_record_bytes) and killed the daemon.
+TEST_CASE("JSON nested deeper than serde_json's 127 levels is refused without recursing", "[unit][schema]") {
+    const auto nested = [](size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+    const Outcome ok = encode(record(PayloadKind::json, nested(127)), SchemaType::none);
+    CHECK_FALSE(ok.error);
+    CHECK(ok.bytes == nested(127));
+    CHECK_FALSE(dcx::schema::is_canonical_json(nested(128)));  // the fast path agrees with the parser
+    JsonSchemaValidator any(json::parse("{}"));
+    for (const size_t levels : {size_t{128}, size_t{1000000}}) {
+        INFO(levels << " levels");
+        for (const SchemaType type : {SchemaType::none, SchemaType::avro, SchemaType::string, SchemaType::json_schema}) {
+            const Outcome o = encode(record(PayloadKind::json, nested(levels)), type, &any);
+            REQUIRE(o.error.has_value());
+            CHECK(o.error->stage == EncodeError::Stage::validate);
+            CHECK(o.error->message == "payload is not valid JSON");
+        }
+        // Not JSON text, so no limit: a string payload is only wrapped.
+        CHECK_FALSE(encode(record(PayloadKind::string, nested(levels)), SchemaType::none).error);
+    }
 }
