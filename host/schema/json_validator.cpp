@@ -35,7 +35,14 @@ JsonSchemaValidator::~JsonSchemaValidator() = default;
 std::optional<std::string> JsonSchemaValidator::validate(const nlohmann::json& doc) {
     valijson::adapters::NlohmannJsonAdapter adapter(doc);
     valijson::ValidationResults results;
-    if (impl_->validator.validate(impl_->schema, adapter, &results)) return std::nullopt;
+    try {
+        if (impl_->validator.validate(impl_->schema, adapter, &results)) return std::nullopt;
+    } catch (const std::exception& e) {
+        // valijson 1.0 throws where it cannot check a value, e.g. "format" meeting an array or an
+        // object (valijson#181, fixed after 1.0): the record cannot be shown valid, so it is refused
+        // (dead-lettered) instead of ending the pipeline.
+        return std::string("<root>: cannot be checked against the JSON Schema: ") + e.what();
+    }
     // Errors come as a leaf plus its parents; the deepest context is the useful one.
     std::string best;
     size_t best_depth = 0;

@@ -20,7 +20,7 @@ public:
     JsonSchemaValidator& operator=(const JsonSchemaValidator&) = delete;
 
     /// nullopt when `doc` is valid; otherwise the most specific error, e.g.
-    /// "<root>[id]: Expected number greater than or equal to 1.000000". Not thread-safe.
+    /// "<root>[id]: Expected number greater than or equal to 1.000000". Never throws. Not thread-safe.
     std::optional<std::string> validate(const nlohmann::json& doc);
 
 private:

@@ -214,3 +214,18 @@ TEST_CASE("JSON nested deeper than serde_json's 127 levels is refused without re
         CHECK_FALSE(encode(record(PayloadKind::string, nested(levels)), SchemaType::none).error);
     }
 }
+
+// valijson 1.0 throws when "format" meets an array or an object; the exception went up through
+// the pipeline and stopped the daemon on the first such record.
+TEST_CASE("a value valijson cannot check against the schema fails validation instead of throwing", "[unit][schema]") {
+    JsonSchemaValidator validator(json::parse(
+        R"({"anyOf":[{"type":"string","format":"date"},{"type":"array"}],"properties":{"at":{"format":"date-time"}}})"));
+    for (const char* payload : {R"([1,[2]])", R"({"at":{"t":1}})"}) {
+        INFO(payload);
+        const Outcome o = encode(record(PayloadKind::json, payload), SchemaType::json_schema, &validator);
+        REQUIRE(o.error.has_value());
+        CHECK(o.error->stage == EncodeError::Stage::validate);
+        CHECK_THAT(o.error->message, Catch::Contains("cannot be checked against the JSON Schema"));
+    }
+    CHECK_FALSE(encode(record(PayloadKind::json, R"("2024-02-29")"), SchemaType::json_schema, &validator).error);
+}
