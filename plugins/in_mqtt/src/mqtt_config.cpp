@@ -8,16 +8,26 @@
 #include <map>
 #include <set>
 
-#include "dcx/sdk/error.hpp"
+#include "dcx/sdk/config_fields.hpp"
 #include "topic_filter.hpp"
 
 namespace dcx::mqtt {
 namespace {
 
-using dcx::sdk::ConfigError;
 using nlohmann::json;
+// The SDK's typed readers: errors name the key and never echo a value of the wrong type.
+namespace field = dcx::sdk::config;  // field::quoted, qualified: ADL would pick std::quoted
+using dcx::sdk::config::boolean;
+using dcx::sdk::config::fail;
+using dcx::sdk::config::one_of;
+using dcx::sdk::config::reject_unknown;
+using dcx::sdk::config::string;
+using dcx::sdk::config::table;
+using dcx::sdk::config::type_name;
+using dcx::sdk::config::uint;
+using Keys = std::set<std::string, std::less<>>;
 
-const std::set<std::string> kSectionKeys = {
+const Keys kSectionKeys = {
     // The Rust connector's keys (source-plugins.md §1.1).
     "broker_host", "broker_port", "client_id", "username", "password", "use_tls", "keep_alive_secs",
     "connection_timeout_secs", "max_packet_size", "clean_session", "include_metadata", "tcp_nodelay", "routes",
@@ -25,41 +35,14 @@ const std::set<std::string> kSectionKeys = {
     "topic_mappings", "ca_cert_path", "client_cert_path", "client_key_path",
     // This plugin's own.
     "tls_insecure", "protocol_version", "ack_after_publish", "key_routing"};
-const std::set<std::string> kRouteKeys = {"from", "to", "qos", "partitions", "reliable_dispatch"};
-const std::set<std::string> kLegacyRouteKeys = {"mqtt_topic", "danube_topic", "qos", "partitions", "reliable_dispatch"};
+const Keys kRouteKeys = {"from", "to", "qos", "partitions", "reliable_dispatch"};
+const Keys kLegacyRouteKeys = {"mqtt_topic", "danube_topic", "qos", "partitions", "reliable_dispatch"};
 
-[[noreturn]] void fail(const std::string& path, const std::string& message) { throw ConfigError(path + ": " + message); }
-
-std::string shown(const json& v) {
-    std::string s = v.dump();
-    return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-}
-
-std::string str(const json& v, const std::string& path) {
-    if (!v.is_string()) fail(path, "expected a string, got " + shown(v));
-    return v.get<std::string>();
-}
-
-bool boolean(const json& v, const std::string& path) {
-    if (!v.is_boolean()) fail(path, "expected true or false, got " + shown(v));
-    return v.get<bool>();
-}
-
-uint64_t uint(const json& v, const std::string& path, uint64_t min, uint64_t max) {
-    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0)) {
-        fail(path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + shown(v));
-    }
-    const uint64_t n = v.get<uint64_t>();
-    if (n < min || n > max) {
-        fail(path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + shown(v));
-    }
-    return n;
-}
-
-void reject_unknown(const json& object, const std::set<std::string>& known, const std::string& path) {
-    for (const auto& [k, _] : object.items()) {
-        if (!known.count(k)) fail(path + "." + k, "unknown key");
-    }
+// A QoS as written, for its error: QoS names and numbers are never secrets.
+std::string shown_qos(const json& v) {
+    if (v.is_string()) return field::quoted(v.get_ref<const std::string&>());
+    if (v.is_number_integer()) return v.dump();
+    return type_name(v);
 }
 
 // Rust's `u16::from_str`: ASCII digits with an optional leading '+', nothing else.
@@ -77,14 +60,14 @@ std::optional<uint16_t> parse_port(const std::string& text) {
 }
 
 Route parse_route(const json& entry, const std::string& path, bool legacy) {
-    if (!entry.is_object()) fail(path, "expected a table");
+    table(entry, path);
     reject_unknown(entry, legacy ? kLegacyRouteKeys : kRouteKeys, path);
     const char* from_key = legacy ? "mqtt_topic" : "from";
     const char* to_key = legacy ? "danube_topic" : "to";
     Route r;
     r.path = path;
-    if (entry.contains(from_key)) r.from = str(entry[from_key], path + "." + from_key);
-    if (entry.contains(to_key)) r.to = str(entry[to_key], path + "." + to_key);
+    if (entry.contains(from_key)) r.from = string(entry[from_key], path + "." + from_key);
+    if (entry.contains(to_key)) r.to = string(entry[to_key], path + "." + to_key);
     // The Rust connector's messages (source-plugins.md §1.1).
     if (r.from.empty()) fail(path + "." + from_key, legacy ? "MQTT topic cannot be empty" : "Route 'from' cannot be empty");
     if (r.to.empty()) fail(path + "." + to_key, legacy ? "Danube topic cannot be empty" : "Route 'to' cannot be empty");
@@ -92,7 +75,10 @@ Route parse_route(const json& entry, const std::string& path, bool legacy) {
     r.match_filter = std::string(matching_part(r.from));
     if (entry.contains("qos")) {
         const auto qos = parse_qos(entry["qos"]);
-        if (!qos) fail(path + ".qos", "expected \"AtMostOnce\", \"AtLeastOnce\" or \"ExactlyOnce\", got " + shown(entry["qos"]));
+        if (!qos) {
+            fail(path + ".qos",
+                 "expected \"AtMostOnce\", \"AtLeastOnce\" or \"ExactlyOnce\" (or 0, 1, 2), got " + shown_qos(entry["qos"]));
+        }
         r.qos = *qos;
     }
     if (entry.contains("partitions")) {
@@ -132,38 +118,34 @@ MqttConfig parse_config(const json& plugin_config, const EnvLookup& env) {
     for (const auto& [k, _] : plugin_config.items()) {
         if (k != "mqtt") fail(k, "unknown key (the in_mqtt plugin reads only [mqtt])");
     }
-    const json& s = plugin_config["mqtt"];
-    if (!s.is_object()) fail("mqtt", "expected a table");
+    const json& s = table(plugin_config["mqtt"], "mqtt");
     reject_unknown(s, kSectionKeys, "mqtt");
 
     MqttConfig c;
     auto key = [](const std::string& k) { return "mqtt." + k; };
     for (const auto& [k, v] : s.items()) {
         const std::string p = key(k);
-        if (k == "broker_host") c.broker_host = str(v, p);
+        if (k == "broker_host") c.broker_host = string(v, p);
         else if (k == "broker_port") c.broker_port = static_cast<uint16_t>(uint(v, p, 1, 65535));
-        else if (k == "client_id") c.client_id = str(v, p);
-        else if (k == "username") c.username = str(v, p);
-        else if (k == "password") c.password = str(v, p);
+        else if (k == "client_id") c.client_id = string(v, p);
+        else if (k == "username") c.username = string(v, p);
+        else if (k == "password") c.password = string(v, p);
         else if (k == "use_tls") c.use_tls = boolean(v, p);
-        else if (k == "ca_cert_path") c.ca_cert_path = str(v, p);
-        else if (k == "client_cert_path") c.client_cert_path = str(v, p);
-        else if (k == "client_key_path") c.client_key_path = str(v, p);
+        else if (k == "ca_cert_path") c.ca_cert_path = string(v, p);
+        else if (k == "client_cert_path") c.client_cert_path = string(v, p);
+        else if (k == "client_key_path") c.client_key_path = string(v, p);
         else if (k == "tls_insecure") c.tls_insecure = boolean(v, p);
         // libmosquitto refuses keep-alives from 1 to 4 s; 0 turns keep-alive off.
         else if (k == "keep_alive_secs") {
             c.keep_alive_secs = static_cast<uint32_t>(uint(v, p, 0, 65535));
-            if (c.keep_alive_secs > 0 && c.keep_alive_secs < 5) fail(p, "must be 0 (off) or from 5 to 65535");
+            if (c.keep_alive_secs > 0 && c.keep_alive_secs < 5) fail(p, "must be 0 (off) or from 5 to 65535, got " + std::to_string(c.keep_alive_secs));
         } else if (k == "connection_timeout_secs") c.connection_timeout_secs = static_cast<uint32_t>(uint(v, p, 1, 86400));
         else if (k == "max_packet_size") c.max_packet_size = uint(v, p, 1, std::numeric_limits<uint32_t>::max());
         else if (k == "clean_session") c.clean_session = boolean(v, p);
         else if (k == "include_metadata") c.include_metadata = boolean(v, p);
         else if (k == "tcp_nodelay") c.tcp_nodelay = boolean(v, p);
         else if (k == "protocol_version") {
-            const std::string pv = str(v, p);
-            if (pv == "3.1.1") c.protocol_version = ProtocolVersion::v311;
-            else if (pv == "5") c.protocol_version = ProtocolVersion::v5;
-            else fail(p, "expected \"3.1.1\" or \"5\", got " + shown(v));
+            c.protocol_version = one_of(v, p, {"3.1.1", "5"}) == 0 ? ProtocolVersion::v311 : ProtocolVersion::v5;
         } else if (k == "ack_after_publish") c.ack_after_publish = boolean(v, p);
         else if (k == "key_routing") c.key_routing = boolean(v, p);
     }
@@ -177,7 +159,9 @@ MqttConfig parse_config(const json& plugin_config, const EnvLookup& env) {
     const std::string list_key = has_mappings ? "topic_mappings" : "routes";
     if (s.contains(list_key)) {
         const json& list = s[list_key];
-        if (!list.is_array()) fail(key(list_key), "expected an array of tables ([[mqtt." + list_key + "]])");
+        if (!list.is_array()) {
+            fail(key(list_key), "expected an array of tables ([[mqtt." + list_key + "]]), got " + type_name(list));
+        }
         for (size_t i = 0; i < list.size(); ++i) {
             c.routes.push_back(parse_route(list[i], key(list_key) + "[" + std::to_string(i) + "]", has_mappings));
         }

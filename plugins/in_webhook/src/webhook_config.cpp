@@ -10,64 +10,40 @@
 #include <set>
 
 #include "client_ip.hpp"
-#include "dcx/sdk/error.hpp"
+#include "dcx/sdk/config_fields.hpp"
 
 namespace dcx::webhook {
 namespace {
 
 using dcx::sdk::ConfigError;
 using nlohmann::json;
+// The SDK's typed readers: errors name the key and never echo a value of the wrong type.
+namespace field = dcx::sdk::config;  // field::quoted, qualified: ADL would pick std::quoted
+using dcx::sdk::config::boolean;
+using dcx::sdk::config::fail;
+using dcx::sdk::config::one_of;
+using dcx::sdk::config::reject_unknown;
+using dcx::sdk::config::string;
+using dcx::sdk::config::table;
+using dcx::sdk::config::type_name;
+using dcx::sdk::config::uint;
+using Keys = std::set<std::string, std::less<>>;
 
-const std::set<std::string> kRootKeys = {"server", "auth", "rate_limit", "routes", "endpoints"};
-const std::set<std::string> kServerKeys = {
+const Keys kRootKeys = {"server", "auth", "rate_limit", "routes", "endpoints"};
+const Keys kServerKeys = {
     "host", "port", "timeout_seconds", "max_body_size", "tls_cert_path", "tls_key_path", "ack",
     "publish_timeout_ms", "queue_timeout_ms", "queue_capacity", "read_timeout_seconds", "worker_threads",
     "trusted_proxies", "client_ip_header", "ready_max_unconfirmed_ms"};
-const std::set<std::string> kAuthKeys = {"type", "secret_env", "header", "algorithm", "public_key_path",
+const Keys kAuthKeys = {"type", "secret_env", "header", "algorithm", "public_key_path",
                                          "signature_style", "tolerance_seconds", "reject_replays",
                                          "replay_window_seconds"};
-const std::set<std::string> kRateLimitKeys = {"requests_per_second", "burst_size", "per_ip_enabled",
+const Keys kRateLimitKeys = {"requests_per_second", "burst_size", "per_ip_enabled",
                                               "per_ip_requests_per_second", "per_ip_burst_size"};
-const std::set<std::string> kRouteKeys = {"from", "to", "partitions", "reliable_dispatch", "rate_limit", "ack"};
-const std::set<std::string> kEndpointKeys = {"path", "danube_topic", "partitions", "reliable_dispatch", "rate_limit", "ack"};
+const Keys kRouteKeys = {"from", "to", "partitions", "reliable_dispatch", "rate_limit", "ack"};
+const Keys kEndpointKeys = {"path", "danube_topic", "partitions", "reliable_dispatch", "rate_limit", "ack"};
 
-[[noreturn]] void fail(const std::string& path, const std::string& message) { throw ConfigError(path + ": " + message); }
 // The Rust connector's own validation messages, verbatim (source-plugins.md §2.1).
 [[noreturn]] void fail_rust(const std::string& message) { throw ConfigError("Configuration error: " + message); }
-
-std::string shown(const json& v) {
-    std::string s = v.dump();
-    return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-}
-
-std::string str(const json& v, const std::string& path) {
-    if (!v.is_string()) fail(path, "expected a string, got " + shown(v));
-    return v.get<std::string>();
-}
-
-bool boolean(const json& v, const std::string& path) {
-    if (!v.is_boolean()) fail(path, "expected true or false, got " + shown(v));
-    return v.get<bool>();
-}
-
-uint64_t uint(const json& v, const std::string& path, uint64_t min, uint64_t max) {
-    const auto range = "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + shown(v);
-    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() < 0)) fail(path, range);
-    const uint64_t n = v.get<uint64_t>();
-    if (n < min || n > max) fail(path, range);
-    return n;
-}
-
-const json& table(const json& v, const std::string& path) {
-    if (!v.is_object()) fail(path, "expected a table");
-    return v;
-}
-
-void reject_unknown(const json& object, const std::set<std::string>& known, const std::string& path) {
-    for (const auto& [k, _] : object.items()) {
-        if (!known.count(k)) fail(path.empty() ? k : path + "." + k, "unknown key");
-    }
-}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -89,10 +65,7 @@ uint16_t parse_port_env(const std::string& text) {
 }
 
 AckMode parse_ack(const json& v, const std::string& path) {
-    const std::string s = str(v, path);
-    if (s == "enqueue") return AckMode::enqueue;
-    if (s == "publish") return AckMode::publish;
-    fail(path, "expected \"enqueue\" or \"publish\", got " + shown(v));
+    return one_of(v, path, {"enqueue", "publish"}) == 0 ? AckMode::enqueue : AckMode::publish;
 }
 
 RateLimit parse_rate_limit(const json& v, const std::string& path) {
@@ -128,8 +101,8 @@ Route parse_route(const json& entry, const std::string& path, bool legacy, AckMo
     // serde requires both keys; absent keys are reported with their path.
     if (!entry.contains(from_key)) fail(path + "." + from_key, "is required");
     if (!entry.contains(to_key)) fail(path + "." + to_key, "is required");
-    r.from = str(entry[from_key], path + "." + from_key);
-    r.to = str(entry[to_key], path + "." + to_key);
+    r.from = string(entry[from_key], path + "." + from_key);
+    r.to = string(entry[to_key], path + "." + to_key);
     if (entry.contains("partitions")) {
         r.partitions = static_cast<uint32_t>(uint(entry["partitions"], path + ".partitions", 0, std::numeric_limits<uint32_t>::max()));
     }
@@ -144,12 +117,12 @@ void parse_server(const json& s, ServerConfig& c) {
     reject_unknown(s, kServerKeys, "server");
     for (const auto& [k, v] : s.items()) {
         const std::string p = "server." + k;
-        if (k == "host") c.host = str(v, p);
+        if (k == "host") c.host = string(v, p);
         else if (k == "port") c.port = static_cast<uint16_t>(uint(v, p, 0, 65535));
         else if (k == "timeout_seconds") c.timeout_seconds = uint(v, p, 1, 86400);
         else if (k == "max_body_size") c.max_body_size = uint(v, p, 1, std::numeric_limits<uint32_t>::max());
-        else if (k == "tls_cert_path") c.tls_cert_path = str(v, p);
-        else if (k == "tls_key_path") c.tls_key_path = str(v, p);
+        else if (k == "tls_cert_path") c.tls_cert_path = string(v, p);
+        else if (k == "tls_key_path") c.tls_key_path = string(v, p);
         else if (k == "ack") c.ack = parse_ack(v, p);
         else if (k == "publish_timeout_ms") c.publish_timeout_ms = uint(v, p, 1, 3600000);
         else if (k == "queue_timeout_ms") c.queue_timeout_ms = uint(v, p, 1, 3600000);
@@ -157,14 +130,14 @@ void parse_server(const json& s, ServerConfig& c) {
         else if (k == "read_timeout_seconds") c.read_timeout_seconds = uint(v, p, 1, 3600);
         else if (k == "worker_threads") c.worker_threads = static_cast<uint32_t>(uint(v, p, 1, 1024));
         else if (k == "trusted_proxies") {
-            if (!v.is_array()) fail(p, "expected an array of IP addresses or CIDR ranges");
+            if (!v.is_array()) fail(p, "expected an array of IP addresses or CIDR ranges, got " + type_name(v));
             for (size_t i = 0; i < v.size(); ++i) {
-                const std::string item = str(v[i], p + "[" + std::to_string(i) + "]");
+                const std::string item = string(v[i], p + "[" + std::to_string(i) + "]");
                 if (!parse_cidr(item)) fail(p + "[" + std::to_string(i) + "]", "'" + item + "' is not an IP address or CIDR range");
                 c.trusted_proxies.push_back(item);
             }
         } else if (k == "client_ip_header") {
-            c.client_ip_header = str(v, p);
+            c.client_ip_header = string(v, p);
             if (c.client_ip_header.empty()) fail(p, "cannot be empty");
         } else if (k == "ready_max_unconfirmed_ms") c.ready_max_unconfirmed_ms = uint(v, p, 1, 86400000);
     }
@@ -174,16 +147,12 @@ void parse_auth(const json& a, AuthConfig& c) {
     table(a, "auth");
     reject_unknown(a, kAuthKeys, "auth");
     if (!a.contains("type")) fail("auth.type", "is required (\"none\", \"apikey\", \"hmac\" or \"jwt\")");
-    const std::string type = str(a["type"], "auth.type");
-    if (type == "none") c.type = AuthType::none;
-    else if (type == "apikey") c.type = AuthType::apikey;
-    else if (type == "hmac") c.type = AuthType::hmac;
-    else if (type == "jwt") c.type = AuthType::jwt;
-    else fail("auth.type", "expected \"none\", \"apikey\", \"hmac\" or \"jwt\", got " + shown(a["type"]));
-    if (a.contains("secret_env")) c.secret_env = str(a["secret_env"], "auth.secret_env");
-    if (a.contains("header")) c.header = str(a["header"], "auth.header");
-    if (a.contains("algorithm")) c.algorithm = str(a["algorithm"], "auth.algorithm");
-    if (a.contains("public_key_path")) c.public_key_path = str(a["public_key_path"], "auth.public_key_path");
+    static constexpr AuthType kTypes[] = {AuthType::none, AuthType::apikey, AuthType::hmac, AuthType::jwt};
+    c.type = kTypes[one_of(a["type"], "auth.type", {"none", "apikey", "hmac", "jwt"})];
+    if (a.contains("secret_env")) c.secret_env = string(a["secret_env"], "auth.secret_env");
+    if (a.contains("header")) c.header = string(a["header"], "auth.header");
+    if (a.contains("algorithm")) c.algorithm = string(a["algorithm"], "auth.algorithm");
+    if (a.contains("public_key_path")) c.public_key_path = string(a["public_key_path"], "auth.public_key_path");
     if (a.contains("tolerance_seconds")) c.tolerance_seconds = uint(a["tolerance_seconds"], "auth.tolerance_seconds", 1, 86400);
     if (a.contains("replay_window_seconds")) {
         c.replay_window_seconds = uint(a["replay_window_seconds"], "auth.replay_window_seconds", 1, 7 * 86400);
@@ -217,18 +186,18 @@ void resolve_auth(const json& a, AuthConfig& c) {
         const std::string alg = lower(*c.algorithm);
         if (alg == "sha256") c.hmac_algorithm = HmacAlgorithm::sha256;
         else if (alg == "sha512") c.hmac_algorithm = HmacAlgorithm::sha512;
-        else fail("auth.algorithm", "expected \"sha256\" or \"sha512\" for HMAC authentication, got " + shown(a["algorithm"]));
+        else {
+            fail("auth.algorithm",
+                 "expected \"sha256\" or \"sha512\" for HMAC authentication, got " + field::quoted(*c.algorithm));
+        }
         // The style follows the well-known header names unless set (Stripe-Signature, X-Hub-Signature-256).
         const std::string h = lower(*c.header);
         c.signature_style = h == "stripe-signature"              ? SignatureStyle::stripe
                             : h.rfind("x-hub-signature", 0) == 0 ? SignatureStyle::github
                                                                  : SignatureStyle::hex;
         if (a.contains("signature_style")) {
-            const std::string style = str(a["signature_style"], "auth.signature_style");
-            if (style == "github") c.signature_style = SignatureStyle::github;
-            else if (style == "hex") c.signature_style = SignatureStyle::hex;
-            else if (style == "stripe") c.signature_style = SignatureStyle::stripe;
-            else fail("auth.signature_style", "expected \"github\", \"hex\" or \"stripe\", got " + shown(a["signature_style"]));
+            static constexpr SignatureStyle kStyles[] = {SignatureStyle::github, SignatureStyle::hex, SignatureStyle::stripe};
+            c.signature_style = kStyles[one_of(a["signature_style"], "auth.signature_style", {"github", "hex", "stripe"})];
         }
         // Stripe signatures carry a timestamp, which bounds the replay memory: on by default.
         c.reject_replays = c.signature_style == SignatureStyle::stripe;
@@ -240,7 +209,7 @@ void resolve_auth(const json& a, AuthConfig& c) {
         if (c.algorithm) {
             const std::string alg = *c.algorithm;
             if (alg != "HS256" && alg != "RS256" && alg != "ES256") {
-                fail("auth.algorithm", "expected \"HS256\", \"RS256\" or \"ES256\" for JWT authentication, got " + shown(a["algorithm"]));
+                fail("auth.algorithm", "expected \"HS256\", \"RS256\" or \"ES256\" for JWT authentication, got " + field::quoted(alg));
             }
             if (alg == "HS256" && !c.secret_env) fail("auth.algorithm", "HS256 needs secret_env");
             if (alg != "HS256" && !c.public_key_path) fail("auth.algorithm", alg + " needs public_key_path");
@@ -272,7 +241,7 @@ std::optional<std::string> process_env(const std::string& name) {
 const char* to_string(AckMode mode) { return mode == AckMode::publish ? "publish" : "enqueue"; }
 
 WebhookConfig parse_config(const json& plugin_config, const EnvLookup& env) {
-    if (!plugin_config.is_object()) fail("(root)", "expected a table");
+    table(plugin_config, "(root)");
     reject_unknown(plugin_config, kRootKeys, "");
     WebhookConfig c;
     // [server] and [auth] are required tables in the Rust struct ([server] may be empty).
@@ -291,7 +260,7 @@ WebhookConfig parse_config(const json& plugin_config, const EnvLookup& env) {
     const std::string list_key = has_endpoints ? "endpoints" : "routes";
     if (plugin_config.contains(list_key)) {
         const json& list = plugin_config[list_key];
-        if (!list.is_array()) fail(list_key, "expected an array of tables ([[" + list_key + "]])");
+        if (!list.is_array()) fail(list_key, "expected an array of tables ([[" + list_key + "]]), got " + type_name(list));
         for (size_t i = 0; i < list.size(); ++i) {
             c.routes.push_back(parse_route(list[i], list_key + "[" + std::to_string(i) + "]", has_endpoints, c.server.ack));
         }
