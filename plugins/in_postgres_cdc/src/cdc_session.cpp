@@ -85,8 +85,10 @@ void CdcSession::on_keepalive(uint64_t wal_end) {
     if (!assembler_.in_transaction()) tracker_.idle_at(wal_end);
 }
 
-void CdcSession::take_snapshot(PgConnection& conn, uint64_t position) {
-    log(LogLevel::info, "initial snapshot consistent with LSN " + format_lsn(position) + " starts");
+void CdcSession::take_snapshot(PgConnection& conn, uint64_t position, bool slot_snapshot) {
+    log(LogLevel::info, slot_snapshot ? "initial snapshot consistent with LSN " + format_lsn(position) + " starts"
+                                      : "initial snapshot starts: rows as of now, and the stream from the slot's LSN " +
+                                            format_lsn(position) + " (rows changed since then come again as changes)");
     assembler_.start_snapshot(position);
     const uint64_t rows = read_snapshot(conn, settings_.tables, routes_, settings_.config.snapshot_fetch_rows, assembler_,
                                         [this](const std::string& m) { log(LogLevel::info, m); });
@@ -97,7 +99,7 @@ void CdcSession::take_snapshot(PgConnection& conn, uint64_t position) {
 
 void CdcSession::session(PgConnection& conn) {
     const CdcConfig& c = settings_.config;
-    const SlotState slot = slot_state(conn, c.slot);
+    const SlotState slot = slot_state(conn, c.slot, std::chrono::seconds(c.query_timeout_secs));
     uint64_t start = 0;
     if (!slot.exists) {
         if (!c.create_slot) {
@@ -112,7 +114,7 @@ void CdcSession::session(PgConnection& conn) {
             start = create_slot(conn, c.slot, true);
             tracker_.raise_floor(start);
             log(LogLevel::info, "created replication slot " + c.slot + " at LSN " + format_lsn(start));
-            take_snapshot(conn, start);
+            take_snapshot(conn, start, true);
             conn.exec("COMMIT");
         } else {
             start = create_slot(conn, c.slot, false);
@@ -130,7 +132,7 @@ void CdcSession::session(PgConnection& conn) {
             // hand): a fresh snapshot now, and the stream from the slot's position. Rows changed
             // in between arrive in the snapshot and again as changes: at least once.
             conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            take_snapshot(conn, start);
+            take_snapshot(conn, start, false);
             conn.exec("COMMIT");
         }
     }

@@ -72,7 +72,7 @@ public:
 private:
     void run(PgConnection first) noexcept;
     void session(PgConnection& conn);
-    void take_snapshot(PgConnection& conn, uint64_t position);
+    void take_snapshot(PgConnection& conn, uint64_t position, bool slot_snapshot);
     void emit(dcx::sdk::SourceRecord&& record);
     void report(bool fatal, const std::string& message);
     void log(dcx::sdk::LogLevel level, const std::string& message) const { log_(level, message); }

@@ -54,13 +54,15 @@ public:
         PgConnection conn;
         std::vector<PublishedTable> tables;
         std::string database;
+        int version = 0;
         try {
             conn = PgConnection::connect(target, std::chrono::seconds(config_.connect_timeout_secs), never_stop, wake);
-            const int version = check_server(conn, config_);
-            database = conn.exec("SELECT current_database()").text(0, 0);
+            const ServerInfo server = check_server(conn, config_);
+            version = server.version;
+            database = server.database;
             ensure_publication(conn, config_, [this](const std::string& m) { log(LogLevel::info, m); });
             tables = published_tables(conn, config_, version);
-            const SlotState slot = slot_state(conn, config_.slot);
+            const SlotState slot = slot_state(conn, config_.slot, std::chrono::seconds(config_.query_timeout_secs));
             if (slot.exists) {
                 check_slot_usable(slot, config_, database);
                 log(LogLevel::info, "replication slot " + config_.slot + " exists, confirmed up to LSN " +

@@ -10,7 +10,7 @@
 
 namespace dcx::pgcdc {
 
-int check_server(PgConnection& conn, const CdcConfig& config) {
+ServerInfo check_server(PgConnection& conn, const CdcConfig& config) {
     const auto timeout = std::chrono::seconds(config.query_timeout_secs);
     const auto r = conn.exec("SELECT current_setting('wal_level'), current_setting('max_replication_slots'), "
                              "current_setting('max_wal_senders'), current_database()",
@@ -23,7 +23,7 @@ int check_server(PgConnection& conn, const CdcConfig& config) {
                            "then restart PostgreSQL; also check max_replication_slots and max_wal_senders, now " +
                            r.text(0, 1) + " and " + r.text(0, 2) + ")");
     }
-    return conn.server_version();
+    return {conn.server_version(), r.text(0, 3)};
 }
 
 void ensure_publication(PgConnection& conn, const CdcConfig& config, const InfoLog& info) {
@@ -106,13 +106,13 @@ std::vector<PublishedTable> published_tables(PgConnection& conn, const CdcConfig
     return out;
 }
 
-SlotState slot_state(PgConnection& conn, const std::string& slot) {
+SlotState slot_state(PgConnection& conn, const std::string& slot, std::chrono::milliseconds timeout) {
     const auto r = conn.exec(
         "SELECT s.plugin, s.slot_type, s.database, s.active, s.active_pid, coalesce(s.confirmed_flush_lsn::text, ''), "
         "coalesce(s.wal_status, ''), coalesce(r.application_name || ' from ' || coalesce(r.client_addr::text, 'local'), '') "
         "FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid "
         "WHERE s.slot_name = " + conn.quote_literal(slot),
-        std::chrono::seconds(30));
+        timeout);
     SlotState s;
     if (r.rows() == 0) return s;
     s.exists = true;

@@ -18,8 +18,13 @@ namespace dcx::pgcdc {
 
 using InfoLog = std::function<void(const std::string&)>;
 
-/// Fails (setup) unless wal_level is logical; returns the server version number.
-int check_server(PgConnection& conn, const CdcConfig& config);
+struct ServerInfo {
+    int version = 0;       // PQserverVersion: 150018 for 15.18
+    std::string database;  // the connection's database
+};
+
+/// Fails (setup) unless wal_level is logical.
+ServerInfo check_server(PgConnection& conn, const CdcConfig& config);
 
 /// Creates the publication when it is missing and create_publication is on; fails (setup) when
 /// it is missing otherwise, or cannot be created (owner or superuser privileges).
@@ -41,7 +46,7 @@ struct SlotState {
 };
 
 /// The slot as pg_replication_slots shows it.
-SlotState slot_state(PgConnection& conn, const std::string& slot);
+SlotState slot_state(PgConnection& conn, const std::string& slot, std::chrono::milliseconds timeout);
 
 /// Fails for a slot this plugin cannot use: another output plugin, physical, another database,
 /// WAL lost (setup); held by another consumer (retryable, naming the PID).
