@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -60,6 +61,30 @@ std::optional<std::string> closest(const std::string& key, const std::vector<std
         if (d < best_d) best_d = d, best = k;
     }
     return best;
+}
+
+// toml11 quotes the lines around a syntax error (" 5 | password = \"hunter2"). The value of a key
+// that looks like a credential is cut from those quotes: a typo must not put a secret in the log.
+std::string redact_quoted_lines(const std::string& message) {
+    static const std::regex quoted_line(R"(^(\s*\d+ \| )(.*)$)");
+    static const std::regex secret_key(R"((password|passwd|secret|token|credential|private|api_?key)[A-Za-z0-9_-]*"?\s*=)",
+                                       std::regex::icase);
+    std::istringstream in(message);
+    std::string out;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::smatch m;
+        std::smatch key;
+        if (std::regex_match(line, m, quoted_line)) {
+            const std::string content = m[2];
+            if (std::regex_search(content, key, secret_key)) {
+                line = m[1].str() + content.substr(0, static_cast<size_t>(key.position(0) + key.length(0))) + " <redacted>";
+            }
+        }
+        out += line + "\n";
+    }
+    if (!out.empty() && (message.empty() || message.back() != '\n')) out.pop_back();
+    return out;
 }
 
 bool is_valid_topic(const std::string& t) {
@@ -301,7 +326,7 @@ ConnectorConfig load_config(const fs::path& file, const EnvLookup& env) {
     try {
         root = toml::parse(file.string());
     } catch (const toml::syntax_error& e) {
-        throw ConfigError(file.string(), "", std::string("TOML syntax error\n") + e.what());
+        throw ConfigError(file.string(), "", "TOML syntax error\n" + redact_quoted_lines(e.what()));
     } catch (const std::exception& e) {
         throw ConfigError(file.string(), "", std::string("cannot read: ") + e.what());
     }
@@ -332,7 +357,18 @@ ConnectorConfig load_config(const fs::path& file, const EnvLookup& env) {
                 else if (key == "batch_timeout_ms") p.batch_timeout_ms = r.uint(x, path, 0, 3600000);
                 else if (key == "poll_interval_ms") p.poll_interval_ms = r.uint(x, path, 0, 3600000);
                 else if (key == "metrics_port") p.metrics_port = static_cast<uint16_t>(r.uint(x, path, 0, 65535));
-                else if (key == "log_level") p.log_level = r.str(x, path);
+                else if (key == "log_level") {
+                    // spdlog's level names (and Rust's), in any case: any other text would turn logging off.
+                    p.log_level = r.str(x, path);
+                    std::transform(p.log_level.begin(), p.log_level.end(), p.log_level.begin(),
+                                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+                    static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "warning",
+                                                                  "error", "err", "critical", "off"};
+                    if (!kLevels.count(p.log_level)) {
+                        r.fail(path, "expected \"trace\", \"debug\", \"info\", \"warn\", \"error\" or \"off\", got \"" +
+                                         Reader::shown(x) + "\"", &x);
+                    }
+                }
                 else if (key == "health_check_interval_ms") p.health_check_interval_ms = r.uint(x, path, 0, 86400000);
                 else if (key == "health_check_failure_threshold") p.health_check_failure_threshold = static_cast<uint32_t>(r.uint(x, path, 1, 1000000));
             });

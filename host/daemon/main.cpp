@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // danube-connectd: runs one source connector plugin and publishes its records to Danube.
 // Arguments, logging setup and exit codes live here; everything else is in the libraries.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <regex>
@@ -43,15 +44,26 @@ void setup_logging(const std::string& name, const std::string& config_level, boo
     }
     spdlog::set_default_logger(logger);
     // DANUBE_LOG, else RUST_LOG when it is a plain level (users of the Rust runtime set it), else config.
+    // Any case; a DANUBE_LOG that is not a level is ignored with a warning (RUST_LOG often holds
+    // per-crate directives, which are silently left to the Rust runtime).
     std::string level = config_level;
-    for (const char* var : {"RUST_LOG", "DANUBE_LOG"}) {
-        if (const char* v = std::getenv(var); v && *v) {
-            const auto parsed = spdlog::level::from_str(v);
-            if (parsed != spdlog::level::off || std::string(v) == "off") level = v;
+    std::string ignored;
+    for (const std::string var : {"RUST_LOG", "DANUBE_LOG"}) {
+        if (const char* v = std::getenv(var.c_str()); v && *v) {
+            std::string wanted = v;
+            std::transform(wanted.begin(), wanted.end(), wanted.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            if (spdlog::level::from_str(wanted) != spdlog::level::off || wanted == "off") level = wanted;
+            else if (var == "DANUBE_LOG") ignored = v;
         }
     }
     spdlog::set_level(spdlog::level::from_str(level));
     spdlog::flush_on(spdlog::level::warn);
+    if (!ignored.empty()) {
+        spdlog::warn("DANUBE_LOG={} is not a log level (trace, debug, info, warn, error or off); ignored, logging at {}",
+                     nlohmann::json(ignored.substr(0, 40)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                     level);
+    }
 }
 
 // Values of keys that look like credentials are never printed.

@@ -542,6 +542,30 @@ TEST_CASE("a TOML syntax error reports the file and the line", "[unit][config]")
     CHECK_THAT(message, Catch::Contains(" 3 | plugin ="));  // toml11 quotes the numbered line
 }
 
+TEST_CASE("a TOML syntax error on a credential line quotes the line without its value", "[unit][config]") {
+    Fixture f;
+    const auto unterminated = f.error(std::string(kMinimal) + "[mqtt]\nuser = \"u\"\npassword = \"hunter2\n");
+    CHECK_THAT(unterminated, Catch::Contains("TOML syntax error"));
+    CHECK_THAT(unterminated, Catch::Contains(" 6 | password = <redacted>"));
+    CHECK_THAT(unterminated, !Catch::Contains("hunter2"));
+    const auto twice = f.error(std::string(kMinimal) + "[broker]\ntoken = \"s3cr3t-1\"\ntoken = \"s3cr3t-2\"\n");
+    CHECK_THAT(twice, Catch::Contains("already exists"));
+    CHECK_THAT(twice, !Catch::Contains("s3cr3t"));
+    const auto inline_table = f.error(std::string(kMinimal) + "auth = { user = \"u\", api_key = \"k3y\" \n");
+    CHECK_THAT(inline_table, !Catch::Contains("k3y"));
+    // Other keys keep their quoted line: it is what shows the typo.
+    CHECK_THAT(f.error(std::string(kMinimal) + "[mqtt]\nbroker_host = \"h\" \"x\"\n"), Catch::Contains(" 5 | broker_host = \"h\" \"x\""));
+}
+
+TEST_CASE("log_level must be a level name, in any case", "[unit][config]") {
+    Fixture f;
+    CHECK(f.load(std::string(kMinimal) + "[processing]\nlog_level = \"DEBUG\"\n").processing.log_level == "debug");
+    CHECK(f.load(std::string(kMinimal) + "[processing]\nlog_level = \"Warn\"\n").processing.log_level == "warn");
+    // spdlog reads any other text as "off": every log line, errors included, would vanish.
+    CHECK(f.error(std::string(kMinimal) + "[processing]\nlog_level = \"verbose\"\n") ==
+          f.file.string() + ":5: [processing].log_level: expected \"trace\", \"debug\", \"info\", \"warn\", \"error\" or \"off\", got \"verbose\"");
+}
+
 TEST_CASE("a missing configuration file is an error naming it", "[unit][config]") {
     TempDir dir;
     FakeEnv env;
