@@ -55,7 +55,9 @@ void write_all(int fd, const std::string& text, const std::string& path) {
 
 OffsetStore::OffsetStore(const fs::path& data_dir, const std::string& connector_name)
     : path_(data_dir / "offsets" / (connector_name + ".json")), connector_(connector_name) {
-    fs::create_directories(path_.parent_path());
+    std::error_code ec;
+    fs::create_directories(path_.parent_path(), ec);
+    if (ec) throw std::runtime_error("data_dir: cannot create " + path_.parent_path().string() + ": " + ec.message());
 }
 
 std::vector<plugin::SourceOffset> OffsetStore::load() const {
@@ -82,8 +84,17 @@ std::vector<plugin::SourceOffset> OffsetStore::load() const {
                                  b.value("connector", "") + "', not '" + connector_ + "'" + advice);
     }
     std::vector<plugin::SourceOffset> out;
-    for (const auto& e : b["offsets"]) {
-        plugin::SourceOffset o{e.at("partition").get<std::string>(), e.at("value").get<uint64_t>(), std::nullopt};
+    for (size_t i = 0; i < b["offsets"].size(); ++i) {
+        // A sealed file can still hold entries of the wrong shape (written by hand and re-sealed,
+        // or by a future version): say which, rather than failing on a JSON type error.
+        const auto& e = b["offsets"][i];
+        const bool ok = e.is_object() && e.contains("partition") && e["partition"].is_string() && e.contains("value") &&
+                        e["value"].is_number_unsigned() && (!e.contains("metadata") || e["metadata"].is_string());
+        if (!ok) {
+            throw CorruptOffsetStore("offset store " + path_.string() + " is corrupt (offsets[" + std::to_string(i) +
+                                     "] is not {\"partition\": text, \"value\": unsigned integer})" + advice);
+        }
+        plugin::SourceOffset o{e["partition"].get<std::string>(), e["value"].get<uint64_t>(), std::nullopt};
         if (e.contains("metadata")) o.metadata = e["metadata"].get<std::string>();
         out.push_back(std::move(o));
     }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
+#include <openssl/evp.h>
 #include <signal.h>
 
 #include <fstream>
@@ -46,6 +47,21 @@ Http get(int port, const std::string& path) {
     auto res = client.Get(path.c_str());
     if (!res) return {};
     return {res->status, res->body};
+}
+
+// An offsets file with `body` sealed the way the daemon seals it (SHA-256 of the compact body).
+std::string sealed_store(const nlohmann::json& body) {
+    const std::string text = body.dump();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
+    std::string hex;
+    for (unsigned int i = 0; i < len; ++i) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        hex += kHex[digest[i] >> 4];
+        hex += kHex[digest[i] & 0xF];
+    }
+    return nlohmann::json{{"body", body}, {"sha256", hex}}.dump(2) + "\n";
 }
 
 uint64_t last_committed(const std::filesystem::path& commit_log) {
@@ -122,6 +138,45 @@ TEST_CASE("a corrupt offset store stops the daemon with a clear error", "[integr
                                                        "data_dir = \"" + (dir / "state").string() + "\"\n"));
     REQUIRE(again.wait_for_exit(20s) == 65);
     CHECK_THAT(again.log(), Catch::Contains("is corrupt (not a complete offsets file)"));
+}
+
+TEST_CASE("an offset store of another connector, format or shape stops the daemon with exit 65", "[integration][operations]") {
+    TestBroker broker;
+    TempDir dir;
+    const auto store = dir / "state/offsets/itest.json";
+    auto start = [&](const std::string& name) {
+        auto daemon = std::make_unique<ConnectorProcess>(
+            dir, name, datagen_config(broker, "topic = \"/default/x\"\ncount = 1", "", "data_dir = \"" + (dir / "state").string() + "\"\n"));
+        const auto code = daemon->wait_for_exit(20s);
+        INFO(daemon->log());
+        CHECK(code == 65);
+        return daemon->log();
+    };
+    // Copied from another connector's data_dir.
+    write_file(store, sealed_store({{"format", 1}, {"connector", "orders-source"}, {"offsets", nlohmann::json::array()}}));
+    CHECK_THAT(start("other"), Catch::Contains("belongs to connector 'orders-source', not 'itest'"));
+    // Written by a newer version.
+    write_file(store, sealed_store({{"format", 2}, {"connector", "itest"}, {"offsets", nlohmann::json::array()}}));
+    CHECK_THAT(start("format"), Catch::Contains("has an unknown format; refusing to start"));
+    // Sealed, but an entry of the wrong shape: named, not a JSON library error.
+    write_file(store, sealed_store({{"format", 1},
+                                    {"connector", "itest"},
+                                    {"offsets", {{{"partition", "datagen"}, {"value", 5}}, {{"partition", 7}, {"value", "x"}}}}}));
+    const auto log = start("shape");
+    CHECK_THAT(log, Catch::Contains("is corrupt (offsets[1] is not {\"partition\": text, \"value\": unsigned integer})"));
+    CHECK_THAT(log, Catch::Contains("move it aside to start from the source's beginning"));
+    CHECK_THAT(log, !Catch::Contains("json.exception"));
+    CHECK(broker.stats().producers_created() == 0);  // refused before anything was published
+}
+
+TEST_CASE("a data_dir that is not a directory stops the daemon naming it", "[integration][operations]") {
+    TestBroker broker;
+    TempDir dir;
+    write_file(dir / "state", "a file, not a directory\n");
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/x\"\ncount = 1", "",
+                                                         "data_dir = \"" + (dir / "state").string() + "\"\n"));
+    REQUIRE(daemon.wait_for_exit(20s) == 1);
+    CHECK_THAT(daemon.log(), Catch::Contains("data_dir: cannot create " + (dir / "state/offsets").string()));
 }
 
 TEST_CASE("consecutive plugin health check failures stop the daemon with a non-zero exit", "[integration][operations]") {
