@@ -57,7 +57,7 @@ bool until_done(ShutdownSignal& signal, const config::ConnectorConfig& cfg, Conn
     }
 }
 
-// "<root>[mqtt][port]" -> "[mqtt].port" style paths for the user.
+// "<root>[mqtt][routes][0][qos]" -> "mqtt.routes[0].qos", the paths the plugins' own errors use.
 std::string toml_path(std::string message) {
     const std::string root = "<root>";
     if (message.rfind(root, 0) != 0) return message;
@@ -67,7 +67,8 @@ std::string toml_path(std::string message) {
         const size_t end = message.find(']', i);
         if (end == std::string::npos) break;
         const std::string part = message.substr(i + 1, end - i - 1);
-        path += path.empty() ? part : "." + part;
+        const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+        path += index ? "[" + part + "]" : (path.empty() ? part : "." + part);
         i = end + 1;
     }
     return (path.empty() ? std::string("plugin section") : path) + message.substr(i);
@@ -83,7 +84,8 @@ void check_plugin_section(const config::ConnectorConfig& cfg, plugin::PluginInst
     }
     schema::JsonSchemaValidator validator(schema);
     if (auto why = validator.validate(cfg.plugin_config)) {
-        throw ConfigError(cfg.file.string(), "plugin " + instance.plugin().id + " configuration", toml_path(*why));
+        throw ConfigError(cfg.file.string(), "plugin " + instance.plugin().id + " configuration",
+                          toml_path(schema::explain_unknown_key(schema, *why)));
     }
 }
 

@@ -28,4 +28,11 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// valijson's text for a key that `additionalProperties: false` refuses, "<root>[mqtt]: Object
+/// contains a property that could not be validated using 'properties' or 'additionalProperties'
+/// constraints: 'brokr_host'.", said the way configuration errors are: "<root>[mqtt][brokr_host]:
+/// unknown key (did you mean \"broker_host\"?)", the suggestion taken from the properties `schema`
+/// allows there (local $refs followed). Any other message is returned unchanged.
+std::string explain_unknown_key(const nlohmann::json& schema, const std::string& message);
+
 }  // namespace dcx::schema
