@@ -49,4 +49,22 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+std::string to_valid_utf8(std::string_view text) {
+    if (is_valid_utf8(text)) return std::string(text);
+    std::string out;
+    out.reserve(text.size() + 8);
+    size_t pos = 0;
+    char32_t cp = 0;
+    while (pos < text.size()) {
+        const size_t start = pos;
+        if (next_utf8_code_point(text, pos, cp)) {
+            out.append(text.substr(start, pos - start));
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++pos;
+        }
+    }
+    return out;
+}
+
 }  // namespace dcx

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace dcx {
@@ -11,5 +12,9 @@ namespace dcx {
 bool next_utf8_code_point(std::string_view text, size_t& pos, char32_t& code_point);
 
 bool is_valid_utf8(std::string_view text);
+
+/// `text` with every malformed sequence replaced by U+FFFD (one per byte that starts no valid
+/// sequence); valid text comes back unchanged.
+std::string to_valid_utf8(std::string_view text);
 
 }  // namespace dcx

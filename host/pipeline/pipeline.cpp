@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/key_router.hpp"
+#include "common/utf8.hpp"
 
 namespace dcx::pipeline {
 namespace {
@@ -304,7 +305,9 @@ std::unique_ptr<Outgoing> Pipeline::dead_letter_message(
     danube::StreamMessage& m = out->msg;
     m.set_payload(payload);
     auto& attrs = *m.mutable_attributes();
-    for (const auto& [k, v] : attributes) attrs[k] = v;
+    // The copy must be publishable, or the record would be lost: text that is not UTF-8 (a reason
+    // to be here) becomes U+FFFD in the attributes and the key, which Danube reads as UTF-8.
+    for (const auto& [k, v] : attributes) attrs[to_valid_utf8(k)] = to_valid_utf8(v);
     attrs["dlq.stage"] = stage_name(static_cast<int>(stage));
     attrs["dlq.error_code"] = code;
     attrs["dlq.error_message"] = message;
@@ -315,9 +318,19 @@ std::unique_ptr<Outgoing> Pipeline::dead_letter_message(
         attrs["dlq.source_partition"] = offset->partition;
         attrs["dlq.source_position"] = std::to_string(offset->value);
     }
-    if (key) m.set_routing_key(*key);
+    if (key) m.set_routing_key(to_valid_utf8(*key));
     m.set_publish_time(static_cast<uint64_t>(now_unix_ms()));
-    out->bytes = payload.size();
+    // A record too large to publish is too large to dead-letter whole: its payload is cut to fit
+    // and the attribute says how large it was.
+    const size_t limit = config_.delivery.max_record_bytes;
+    const size_t size = m.ByteSizeLong() + config_.dead_letter.topic.size() + 64;
+    if (size > limit) {
+        const std::string original = std::to_string(payload.size());
+        const size_t excess = size - limit + std::string_view("dlq.payload_truncated_from").size() + original.size() + 8;
+        attrs["dlq.payload_truncated_from"] = original;
+        m.set_payload(payload.substr(0, payload.size() > excess ? payload.size() - excess : 0));
+    }
+    out->bytes = m.payload().size();
     return out;
 }
 

@@ -218,9 +218,11 @@ TEST_CASE("records with invalid UTF-8 or over the size limit are flagged with th
         auto p = sdk_instance("invalid_utf8");
         RecordBatch batch;
         REQUIRE(p->poll(batch, 10, 0).ok());
-        REQUIRE(batch.size() == 2);
+        REQUIRE(batch.size() == 4);
         CHECK(check_record(batch[0], 4 << 20) == "attribute 'bad' has a value that is not valid UTF-8");
         CHECK(check_record(batch[1], 4 << 20) == "payload of kind string is not valid UTF-8");
+        CHECK(check_record(batch[2], 4 << 20) == "record key is not valid UTF-8");
+        CHECK_FALSE(check_record(batch[3], 4 << 20));
     }
     {
         auto p = sdk_instance("oversize");

@@ -33,9 +33,12 @@ public:
             return {};
         }
         std::vector<SourceRecord> out;
-        if (mode_ == "invalid_utf8") {
+        if (mode_ == "invalid_utf8") {  // once
+            if (emitted_++ > 0) return out;
             out.push_back(SourceRecord::from_string(topic_, "ok").with_attribute("bad", "\xC3\x28"));
             out.push_back(SourceRecord::from_string(topic_, "bad \xFF text"));
+            out.push_back(SourceRecord::from_string(topic_, "bad key").with_key("key-\xFF"));
+            out.push_back(SourceRecord::from_string(topic_, "all fine"));
             return out;
         }
         if (mode_ == "tokens") {  // every 4th record goes to a topic producer_configs never declared
@@ -47,7 +50,12 @@ public:
             }
             return out;
         }
-        if (mode_ == "oversize") {
+        if (mode_ == "oversize") {  // once, then one record that fits
+            if (emitted_++ > 1) return out;
+            if (emitted_ == 2) {
+                out.push_back(SourceRecord::from_string(topic_, "after the oversized one"));
+                return out;
+            }
             out.push_back(SourceRecord::from_bytes(topic_, std::string(5 * 1024 * 1024, 'x')));
             return out;
         }
