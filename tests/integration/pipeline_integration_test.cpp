@@ -144,6 +144,8 @@ TEST_CASE("a record the broker rejects is dead-lettered with the broker's status
     CHECK(dlq.size() == 1);
     all.insert(dlq.begin(), dlq.end());
     CHECK(distinct(all) == range(20));  // every record is either published or dead-lettered
+    CHECK_THAT(daemon.log(), Catch::Contains("Danube rejected a record for /default/rejects (PERMISSION_DENIED: injected failure "
+                                             "(danube-test-broker)); writing it to /default/itest-dlq"));
     for (const auto& m : journal) {
         if (m["topic"] != "/default/itest-dlq") continue;
         CHECK(m["attributes"]["dlq.stage"] == "publish");
@@ -282,6 +284,48 @@ TEST_CASE("a missing namespace is a clear configuration error at startup", "[int
     ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/nowhere/t\"\ncount = 1"));
     REQUIRE(daemon.wait_for_exit(30s) == 78);
     CHECK_THAT(daemon.log(), Catch::Contains("namespace 'nowhere' does not exist"));
+}
+
+TEST_CASE("a topic that exists with the other dispatch strategy is a configuration error at startup",
+          "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    REQUIRE(broker.create_producer("/default/mixed", "someone-else", false).ok());  // non-reliable
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/mixed\"\ncount = 1\nreliable = true"));
+    REQUIRE(daemon.wait_for_exit(30s) == 78);
+    CHECK_THAT(daemon.log(), Catch::Contains("cannot create producer itest--default-mixed on /default/mixed: the topic exists with "
+                                             "the other dispatch strategy; reliable_dispatch = true does not match it"));
+    CHECK(broker.journal().empty());
+}
+
+TEST_CASE("a partitioned topic whose base exists unpartitioned is a configuration error at startup",
+          "[integration][pipeline]") {
+    TestBroker broker;
+    TempDir dir;
+    REQUIRE(broker.create_producer("/default/plain", "someone-else").ok());
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/plain\"\ncount = 1\npartitions = 2"));
+    REQUIRE(daemon.wait_for_exit(30s) == 78);
+    CHECK_THAT(daemon.log(), Catch::Contains("cannot create producer itest--default-plain-0 on /default/plain-part-0: the partition "
+                                             "count does not match the existing topic (plain vs partitioned)"));
+    CHECK(broker.journal().empty());
+}
+
+TEST_CASE("a dead-letter topic that refuses the write stops the daemon with exit 1", "[integration][pipeline]") {
+    // The record is refused, and so is its dead-letter copy: it has nowhere to go, so the daemon
+    // stops rather than drop it (nothing is committed; a restart delivers it again).
+    TestBroker broker({"--fail-next", "2:PERMISSION_DENIED"});
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker, "topic = \"/default/refused\"\ncount = 1",
+                                           "\n[dead_letter]\ntopic = \"/default/itest-dlq\"\n"));
+    const auto code = daemon.wait_for_exit(30s);
+    INFO(daemon.log());
+    REQUIRE(code == 1);
+    CHECK_THAT(daemon.log(), Catch::Contains("Danube rejected a record for /default/refused (PERMISSION_DENIED: injected failure "
+                                             "(danube-test-broker)); writing it to /default/itest-dlq"));
+    CHECK_THAT(daemon.log(), Catch::Contains("stopping: the dead-letter topic /default/itest-dlq rejected a record "
+                                             "(PERMISSION_DENIED: injected failure (danube-test-broker))"));
+    CHECK(broker.journal().empty());
 }
 
 TEST_CASE("the daemon waits for a broker that starts late", "[integration][pipeline][faults]") {

@@ -449,7 +449,7 @@ TEST_CASE("malformed configuration keys exit 78 naming the key", "[integration][
     TempDir dir;
     auto run = [&](const std::string& mqtt_section) {
         write_file(dir / "bad.toml", "danube_service_url = \"http://127.0.0.1:1\"\nconnector_name = \"bad\"\n"
-                                     "plugin = \"in_mqtt\"\n\n[mqtt]\n" + mqtt_section);
+                                     "plugin = \"in_mqtt\"\n\n[http]\naddress = \"127.0.0.1\"\nport = 0\n\n[mqtt]\n" + mqtt_section);
         return run_connectd(dir, {"--config", (dir / "bad.toml").string()});
     };
     const std::string base = "broker_host = \"127.0.0.1\"\nclient_id = \"c\"\n";
@@ -458,13 +458,13 @@ TEST_CASE("malformed configuration keys exit 78 naming the key", "[integration][
         const auto [code, out] = run("brokr_host = \"x\"\n" + base + route);
         INFO(out);
         CHECK(code == 78);
-        CHECK_THAT(out, Catch::Contains("brokr_host"));
+        CHECK_THAT(out, Catch::Contains("plugin in_mqtt configuration: mqtt.brokr_host: unknown key (did you mean \"broker_host\"?)"));
     }
     {
         const auto [code, out] = run(base + route + "partition = 4\n");
         INFO(out);
         CHECK(code == 78);
-        CHECK_THAT(out, Catch::Contains("partition"));
+        CHECK_THAT(out, Catch::Contains("mqtt.routes[0].partition: unknown key (did you mean \"partitions\"?)"));
     }
     {
         const auto [code, out] = run(base + route + "qos = \"Once\"\n");
@@ -476,7 +476,8 @@ TEST_CASE("malformed configuration keys exit 78 naming the key", "[integration][
         const auto [code, out] = run(base + "[[mqtt.routes]]\nfrom = \"a/#/b\"\nto = \"/default/a\"\n");
         INFO(out);
         CHECK(code == 78);
-        CHECK_THAT(out, Catch::Contains("mqtt.routes[0].from"));
+        CHECK_THAT(out, Catch::Contains("mqtt.routes[0].from: '#' must be a whole level and the last one (MQTT 3.1.1 §4.7.1.2), "
+                                        "in 'a/#/b'"));
     }
     {
         const auto [code, out] = run(base);
@@ -484,6 +485,51 @@ TEST_CASE("malformed configuration keys exit 78 naming the key", "[integration][
         CHECK(code == 78);
         CHECK_THAT(out, Catch::Contains("At least one route is required"));
     }
+}
+
+TEST_CASE("password mistakes exit 78 naming mqtt.password and never the value", "[integration][mqtt][config]") {
+    TempDir dir;
+    auto run = [&](const std::string& credentials, std::vector<std::string> args) {
+        write_file(dir / "bad.toml", "danube_service_url = \"http://127.0.0.1:1\"\nconnector_name = \"bad\"\nplugin = \"in_mqtt\"\n"
+                                     "\n[processing]\nmetrics_port = 0\n\n[http]\naddress = \"127.0.0.1\"\n"
+                                     "\n[mqtt]\nbroker_host = \"127.0.0.1\"\nclient_id = \"c\"\n" + credentials +
+                                     "[[mqtt.routes]]\nfrom = \"a/#\"\nto = \"/default/a\"\n");
+        args.push_back("--config");
+        args.push_back((dir / "bad.toml").string());
+        return run_connectd(dir, args);
+    };
+    // Typed as a number: the section's JSON Schema refuses it, in --check and at startup alike.
+    for (const auto& args : {std::vector<std::string>{"--check"}, std::vector<std::string>{}}) {
+        const auto [code, out] = run("username = \"connector\"\npassword = 12345\n", args);
+        INFO(out);
+        CHECK(code == 78);
+        CHECK_THAT(out, Catch::Contains("plugin in_mqtt configuration: mqtt.password"));
+        CHECK_THAT(out, !Catch::Contains("12345"));
+    }
+    // A password without a user name (MQTT 3.1.1 has no place for it).
+    const auto [code, out] = run("password = \"hunter2\"\n", {});
+    INFO(out);
+    CHECK(code == 78);
+    CHECK_THAT(out, Catch::Contains("mqtt.password: a password needs a username with MQTT 3.1.1 (set username or MQTT_USERNAME)"));
+    CHECK_THAT(out, !Catch::Contains("hunter2"));
+}
+
+TEST_CASE("an MQTT message larger than max_packet_size is dropped with a warning and the rest flows",
+          "[integration][mqtt]") {
+    MosquittoServer mosq;
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", mqtt_config(broker, "big", mosq.port(), "itest-big", {{"big/#", "/default/big"}},
+                                                       "max_packet_size = 100\n"));
+    require_subscribed(daemon);
+    MqttPublisher pub(mosq.port());
+    pub.publish("big/x", "{\"seq\":1,\"pad\":\"" + std::string(200, 'x') + "\"}", 1);
+    pub.publish("big/x", R"({"seq":2})", 1);
+    require_arrival(broker, daemon, "/default/big", {2});
+    REQUIRE(wait_until([&] { return log_has(daemon, "exceeds max_packet_size 100; dropped (1 so far)"); }, 10s));
+    stop_daemon(daemon);
+    CHECK_THAT(daemon.log(), Catch::Contains("message on big/x (218 bytes) exceeds max_packet_size 100; dropped (1 so far)"));
+    CHECK(seqs(broker, "/default/big") == std::multiset<int>{2});
 }
 
 TEST_CASE("config.example.toml passes --check and runs against mosquitto", "[integration][mqtt][config]") {

@@ -491,6 +491,8 @@ TEST_CASE("a body trickled slower than timeout_seconds gets 408 and others are s
     const auto t0 = std::chrono::steady_clock::now();
     CHECK(trickle_post(d.port(), head, "", 100ms, 8s) == 408);
     CHECK(std::chrono::steady_clock::now() - t0 < 4s);
+    CHECK_THAT(d.log(), Catch::Contains("webhook request to /hooks/a from 127.0.0.1 exceeded timeout_seconds while sending its "
+                                        "body: 408"));
     CHECK(all_in_journal(broker, "/default/hooks-a", {"fast"}));
     CHECK(d.stop() == 0);
     CHECK(ids_in(broker, "/default/hooks-a") == std::multiset<std::string>{"fast"});
@@ -725,6 +727,49 @@ TEST_CASE("a port already in use is a startup error", "[integration][webhook]") 
     CHECK_THAT(second.log(), Catch::Contains("cannot listen on"));
     CHECK(post(first.port(), "/hooks/a", body_with_id("still-first")).status == 200);
     CHECK(first.stop() == 0);
+}
+
+TEST_CASE("a request body that cannot be read gets 400 bad_request and the server goes on", "[integration][webhook][limits]") {
+    TestBroker broker;
+    WebhookDaemon d(broker, webhook_tables(kRouteA));
+    const std::string head = "POST /hooks/a HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+    // A chunk size that is not hexadecimal.
+    const std::string chunked = raw_exchange(d.port(), head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 5s);
+    INFO(chunked);
+    CHECK(chunked.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK_THAT(chunked, Catch::Contains(R"json({"error":"bad_request","message":"the request body could not be read )json"
+                                        R"json((bad framing or the client went away)"})json"));
+    CHECK(post(d.port(), "/hooks/a", body_with_id("after")).status == 200);
+    CHECK(all_in_journal(broker, "/default/hooks-a", {"after"}));
+    CHECK(d.stop() == 0);
+    CHECK(ids_in(broker, "/default/hooks-a") == std::multiset<std::string>{"after"});
+}
+
+TEST_CASE("webhook configuration mistakes exit 78 with the key or the Rust connector's message",
+          "[integration][webhook][config]") {
+    TestBroker broker;
+    TempDir dir;
+    auto run = [&](const std::string& name, const std::string& tables, std::map<std::string, std::string> env = {}) {
+        ConnectorProcess daemon(dir, name, daemon_config(broker, tables), std::move(env));
+        const auto code = daemon.wait_for_exit(20s);
+        INFO(daemon.log());
+        CHECK(code == 78);
+        return daemon.log();
+    };
+    const std::string server = "[server]\nhost = \"127.0.0.1\"\nport = 0\n";
+    // Only initialize() sees these: the JSON Schema of the section allows them.
+    CHECK_THAT(run("from", server + "[auth]\ntype = \"none\"\n[[routes]]\nfrom = \"hooks/a\"\nto = \"/default/a\"\n"),
+               Catch::Contains("Configuration error: Route 'from' must start with '/': hooks/a"));
+    CHECK_THAT(run("header", server + "[auth]\ntype = \"apikey\"\nsecret_env = \"WEBHOOK_SECRET\"\n" + kRouteA),
+               Catch::Contains("Configuration error: header is required for API key authentication"));
+    CHECK_THAT(run("port", server + "[auth]\ntype = \"none\"\n" + kRouteA, {{"SERVER_PORT", "80a"}}),
+               Catch::Contains("Configuration error: Invalid SERVER_PORT value: invalid digit found in string"));
+    // The section's JSON Schema, checked by the host first: a secret pasted as a number is named
+    // by its key and never shown.
+    const std::string numeric = run("numeric", server + "[auth]\ntype = \"apikey\"\nsecret_env = 12345\nheader = \"X-API-Key\"\n" + kRouteA);
+    CHECK_THAT(numeric, Catch::Contains("plugin in_webhook configuration: auth.secret_env"));
+    CHECK_THAT(numeric, !Catch::Contains("12345"));
+    CHECK(broker.journal("producer").empty());
 }
 
 TEST_CASE("SERVER_PORT overrides the table and the older endpoints vocabulary still works", "[integration][webhook]") {

@@ -164,6 +164,30 @@ int trickle_post(int port, const std::string& head, const std::string& body, std
     return 0;
 }
 
+std::string raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds limit) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return {};
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string answer;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        (void)!::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            char buf[4096];
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            answer.append(buf, static_cast<size_t>(n));
+        }
+    }
+    ::close(fd);
+    return answer;
+}
+
 std::vector<nlohmann::json> messages(const TestBroker& broker, const std::string& topic_prefix) {
     std::vector<nlohmann::json> out;
     for (auto& m : broker.journal()) {

@@ -74,6 +74,10 @@ Reply request(int port, const std::string& method, const std::string& path, cons
 int trickle_post(int port, const std::string& head, const std::string& body, std::chrono::milliseconds gap,
                  std::chrono::milliseconds limit);
 
+/// Sends `bytes` as they are on a raw socket and returns whatever answer came back (until the
+/// server closes or `limit` passes): for requests no well-behaved client would send.
+std::string raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds limit);
+
 /// Journal messages whose topic starts with `topic_prefix`.
 std::vector<nlohmann::json> messages(const dcx::testing::TestBroker& broker, const std::string& topic_prefix);
 /// A message's payload bytes (payload_b64 decoded).
