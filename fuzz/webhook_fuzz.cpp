@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target for what the webhook parses from a request: signature headers in every style,
 // API keys, JWTs, proxy headers, bodies (JSON or not), and the configuration itself. libFuzzer
-// entry point; without clang, tests/webhook_fuzz_corpus_test.cpp runs it over fuzz/corpus/.
+// entry point; in builds without libFuzzer, ctest replays fuzz/corpus/webhook/ through it
+// (fuzz/replay_main.cpp, docs/fuzzing.md).
 //
 // Input format: header lines "Name: value", a blank line, then the body (all optional), e.g.
 //   X-Signature: sha256=ab12...
@@ -9,15 +10,21 @@
 //
 //   {"any": "body"}
 // Besides "no crash, no sanitizer report", it checks properties: a signature made with the
-// secret always verifies, and never for a different body.
+// secret always verifies, and never for a different body; an HS256 JWT whose claims are the body
+// verifies with its secret only when the claims are acceptable, and never with another secret or
+// a changed signature; base64url round-trips.
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "client_ip.hpp"
+#include "crypto.hpp"
 #include "dcx/sdk/error.hpp"
+#include "fuzz_input.hpp"
 #include "hmac_signature.hpp"
 #include "jwt_verifier.hpp"
 #include "rate_limiter.hpp"
@@ -40,7 +47,7 @@ GFkSdHV3BX6XDMYQepKHecDvf+TE6wvUhuShZ0D2LBDNJMy0MrN/iBaCrA==
 -----END PUBLIC KEY-----
 )";
 
-[[noreturn]] void property_broken() { __builtin_trap(); }
+using dcx::fuzz::property_broken;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -76,6 +83,31 @@ void fuzz_signatures(std::string_view value, std::string_view body) {
             if (verify_signature(style, alg, "another-secret", good, body, kNow, 300).ok) property_broken();
         }
     }
+}
+
+std::string base64url(std::string_view bytes) {
+    std::string s = crypto::base64_encode(bytes);
+    for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!s.empty() && s.back() == '=') s.pop_back();
+    return s;
+}
+
+// An HS256 token over the body as its claims, signed with the secret.
+void fuzz_jwt_claims(std::string_view body) {
+    const std::string input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(body);
+    const std::string token = input + "." + base64url(crypto::hmac(crypto::Digest::sha256, kSecret, input));
+    if (crypto::base64url_decode(base64url(body)) != std::string(body)) property_broken();
+    static const JwtVerifier hs256(true, std::nullopt, std::nullopt);
+    const JwtCheck good = hs256.verify(token, std::string(kSecret), kNow);
+    if (good.ok()) {
+        const auto claims = nlohmann::json::parse(body, nullptr, false);
+        if (!claims.is_object() || !claims.contains("sub") || !claims["sub"].is_string()) property_broken();
+        if (!claims.contains("exp") || !claims["exp"].is_number() || good.exp < kNow - 60) property_broken();
+    }
+    if (hs256.verify(token, std::string("another-secret"), kNow).ok()) property_broken();
+    std::string forged = token;
+    forged[input.size() + 1] = forged[input.size() + 1] == 'A' ? 'B' : 'A';  // first signature character
+    if (hs256.verify(forged, std::string(kSecret), kNow).ok()) property_broken();
 }
 
 void fuzz_authenticators(const HeaderLookup& headers, std::string_view body) {
@@ -151,6 +183,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     };
     fuzz_signatures(headers("x-signature").value_or(std::string(head)), body);
     fuzz_authenticators(headers, body);
+    fuzz_jwt_claims(body);
     fuzz_client_ip(headers);
     fuzz_body(body);
     return 0;
