@@ -82,6 +82,7 @@ public:
         }
 
         std::vector<TableName> names;
+        names.reserve(tables.size());
         for (const auto& t : tables) names.push_back(t.name);
         std::vector<std::string> warnings;
         producers_ = routes_.declare(names, warnings);
