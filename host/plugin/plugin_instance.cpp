@@ -176,16 +176,17 @@ dcx_status_t PluginInstance::sink_add(const dcx_producer_sink_t* sink, const dcx
         bool bad;
     };
     auto* ctx = static_cast<Ctx*>(sink->host_data);
-    std::string why;
-    if (!c) why = "NULL producer config";
-    else if (c->struct_size < kProducerConfigV1Size) why = "producer config struct_size " + std::to_string(c->struct_size) + " is too small";
-    else if (!readable(c->topic)) why = "producer config topic has a NULL or oversized buffer";
-    else if (!is_valid_utf8(copy(c->topic))) why = "producer config topic is not valid UTF-8";
-    if (!why.empty()) {
+    const auto reject = [ctx](const std::string& why) -> dcx_status_t {
         spdlog::error("[{}] plugin {}: {}", ctx->self->connector_name_, ctx->self->plugin_->id, why);
         ctx->bad = true;
         return DCX_STATUS_CONFIG;
+    };
+    if (!c) return reject("NULL producer config");
+    if (c->struct_size < kProducerConfigV1Size) {
+        return reject("producer config struct_size " + std::to_string(c->struct_size) + " is too small");
     }
+    if (!readable(c->topic)) return reject("producer config topic has a NULL or oversized buffer");
+    if (!is_valid_utf8(copy(c->topic))) return reject("producer config topic is not valid UTF-8");
     ctx->out->push_back({copy(c->topic), c->partitions, c->reliable_dispatch != 0});
     return DCX_STATUS_OK;
 }

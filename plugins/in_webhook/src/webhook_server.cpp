@@ -142,7 +142,7 @@ struct WebhookServer::Impl {
             }
             return 100;
         });
-        http->set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        http->set_exception_handler([this](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
             std::string what = "unknown exception";
             try {
                 if (ep) std::rethrow_exception(ep);
@@ -201,7 +201,7 @@ struct WebhookServer::Impl {
 
     void send(httplib::Response& res, const HttpReply& r, bool close) const {
         res.status = r.status;
-        for (const auto& [k, v] : r.headers) res.set_header(k.c_str(), v);
+        for (const auto& [k, v] : r.headers) res.set_header(k, v);
         close = close || r.close;
         if (close) res.set_header("Connection", "close");
         if (r.body.empty()) return;
