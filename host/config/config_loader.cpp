@@ -69,10 +69,19 @@ std::string redact_quoted_lines(const std::string& message) {
     static const std::regex quoted_line(R"(^(\s*\d+ \| )(.*)$)");
     static const std::regex secret_key(R"((password|passwd|secret|token|credential|private|api_?key)[A-Za-z0-9_-]*"?\s*=)",
                                        std::regex::icase);
+    // std::regex recurses once per character: one long value (a few hundred KB on a line) overflowed
+    // the stack. The start of a line is all an error message needs, so longer lines are cut first.
+    constexpr size_t kMaxQuotedLine = 512;
     std::istringstream in(message);
     std::string out;
     std::string line;
     while (std::getline(in, line)) {
+        if (line.size() > kMaxQuotedLine) {
+            size_t cut = kMaxQuotedLine;
+            while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+            line.resize(cut);
+            line += " ...";
+        }
         std::smatch m;
         std::smatch key;
         if (std::regex_match(line, m, quoted_line)) {

@@ -557,6 +557,20 @@ TEST_CASE("a TOML syntax error on a credential line quotes the line without its 
     CHECK_THAT(f.error(std::string(kMinimal) + "[mqtt]\nbroker_host = \"h\" \"x\"\n"), Catch::Contains(" 5 | broker_host = \"h\" \"x\""));
 }
 
+// Found with the config fuzz target's harness: the redaction of quoted lines ran std::regex over
+// the whole line, which recursed once per character and overflowed the stack (SIGSEGV at startup).
+TEST_CASE("a TOML syntax error on a very long line is reported, cut, without a crash", "[unit][config]") {
+    Fixture f;
+    const std::string value(1 << 20, 'a');
+    const auto message = f.error(std::string(kMinimal) + "comment = \"" + value + "\" junk\n");
+    CHECK_THAT(message, Catch::Contains("TOML syntax error"));
+    CHECK_THAT(message, Catch::Contains(" 4 | comment = \"aaa"));
+    CHECK(message.size() < 4096);
+    const auto secret = f.error(std::string(kMinimal) + "password = \"" + value + "\" junk\n");
+    CHECK_THAT(secret, Catch::Contains(" 4 | password = <redacted>"));
+    CHECK_THAT(secret, !Catch::Contains("aaa"));
+}
+
 TEST_CASE("log_level must be a level name, in any case", "[unit][config]") {
     Fixture f;
     CHECK(f.load(std::string(kMinimal) + "[processing]\nlog_level = \"DEBUG\"\n").processing.log_level == "debug");
