@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -94,6 +95,22 @@ std::string redact_quoted_lines(const std::string& message) {
     }
     if (!out.empty() && (message.empty() || message.back() != '\n')) out.pop_back();
     return out;
+}
+
+// The line of the first byte that is not UTF-8, if any. TOML files are UTF-8, and toml11 3.7 must
+// not see anything else: its error path for a literal string with an invalid sequence reads out
+// of bounds (an iterator of one buffer used on another).
+std::optional<unsigned> invalid_utf8_line(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t pos = 0;
+    char32_t cp = 0;
+    unsigned line = 1;
+    while (pos < text.size()) {
+        if (text[pos] == '\n') ++line;
+        if (!next_utf8_code_point(text, pos, cp)) return line;
+    }
+    return std::nullopt;
 }
 
 bool is_valid_topic(const std::string& t) {
@@ -331,6 +348,9 @@ ConnectorConfig load_config(const fs::path& file, const EnvLookup& env) {
     ConnectorConfig c;
     c.file = file;
     if (!fs::exists(file)) throw ConfigError(file.string(), "", "configuration file does not exist");
+    if (const auto line = invalid_utf8_line(file)) {
+        throw ConfigError(file.string(), "", "not valid UTF-8 (a TOML file is UTF-8 text)", *line);
+    }
     toml::value root;
     try {
         root = toml::parse(file.string());

@@ -571,6 +571,17 @@ TEST_CASE("a TOML syntax error on a very long line is reported, cut, without a c
     CHECK_THAT(secret, !Catch::Contains("aaa"));
 }
 
+// Found by the config fuzz target: toml11 read out of bounds (ASan heap-buffer-overflow) on a
+// literal string holding an invalid UTF-8 sequence, in the error path meant to report it.
+TEST_CASE("a file that is not UTF-8 is refused before parsing, naming the line", "[unit][config]") {
+    Fixture f;
+    CHECK(f.error(std::string(kMinimal) + "'\xdb" "du'buda\n") ==
+          f.file.string() + ":4: not valid UTF-8 (a TOML file is UTF-8 text)");
+    CHECK(f.error(std::string(kMinimal) + "[p]\nname = \"caf\xc3\"\n") ==
+          f.file.string() + ":5: not valid UTF-8 (a TOML file is UTF-8 text)");
+    CHECK(f.load(std::string(kMinimal) + "[p]\nname = 'caf\xc3\xa9'\n").plugin_config.at("p").at("name") == "caf\xc3\xa9");
+}
+
 TEST_CASE("log_level must be a level name, in any case", "[unit][config]") {
     Fixture f;
     CHECK(f.load(std::string(kMinimal) + "[processing]\nlog_level = \"DEBUG\"\n").processing.log_level == "debug");
