@@ -317,6 +317,7 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
         }
 
         std::vector<std::pair<std::string, std::shared_ptr<pipeline::RouteStats>>> route_stats;
+        route_stats.reserve(routes.size());
         for (const auto& r : routes) route_stats.emplace_back(r.topic, r.stats);
         state->set_routes(std::move(route_stats));
         pipeline::Pipeline pipe(cfg, instance, broker, std::move(routes), std::move(partitions), dlq_partition, state->stats,

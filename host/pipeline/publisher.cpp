@@ -14,7 +14,7 @@ constexpr uint32_t kAmbiguousAttempts = 3;  // INTERNAL/UNKNOWN: resend this oft
 
 Publisher::Publisher(broker::BrokerConnection& broker, Settings settings, std::vector<PartitionSpec> partitions,
                      PublisherStats& stats, SettleFn settle)
-    : broker_(broker), settings_(std::move(settings)), settle_(std::move(settle)), stats_(stats) {
+    : broker_(broker), settings_(settings), settle_(std::move(settle)), stats_(stats) {
     for (auto& spec : partitions) {
         auto p = std::make_unique<Partition>();
         p->producer_id = spec.producer_id;

@@ -24,7 +24,7 @@ std::string descriptor_string(const char* text, const char* field, const fs::pat
     if (!text) {
         throw PluginLoadError(LoadFailure::malformed, "plugin " + path.string() + ": descriptor field '" + field + "' is NULL");
     }
-    const std::string value(text, strnlen(text, 1025));
+    std::string value(text, strnlen(text, 1025));
     if (value.size() > 1024 || !is_valid_utf8(value)) {
         throw PluginLoadError(LoadFailure::malformed,
                               "plugin " + path.string() + ": descriptor field '" + field + "' is not short UTF-8 text");

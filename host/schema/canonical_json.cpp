@@ -64,7 +64,10 @@ void append_canonical_double(double value, std::string& out) {
     for (size_t j = i; j < e; ++j) {
         if (sci[j] != '.') digits += sci[j];
     }
-    const int exp10 = std::atoi(std::string(sci.substr(e + 1)).c_str());
+    std::string_view exponent = sci.substr(e + 1);  // written by to_chars: a sign, then digits
+    if (!exponent.empty() && exponent.front() == '+') exponent.remove_prefix(1);
+    int exp10 = 0;
+    std::from_chars(exponent.data(), exponent.data() + exponent.size(), exp10);
     const int length = static_cast<int>(digits.size());
     const int k = exp10 - (length - 1);  // value = digits * 10^k
     const int kk = length + k;           // 10^(kk-1) <= |value| < 10^kk

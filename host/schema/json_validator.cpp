@@ -81,7 +81,7 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 const nlohmann::json* resolve(const nlohmann::json& root, const nlohmann::json* node) {
     for (int hops = 0; node && node->is_object() && node->contains("$ref") && hops < 16; ++hops) {
         const auto& ref = (*node)["$ref"];
-        if (!ref.is_string() || ref.get_ref<const std::string&>().rfind("#", 0) != 0) return nullptr;
+        if (!ref.is_string() || ref.get_ref<const std::string&>().rfind('#', 0) != 0) return nullptr;
         try {
             node = &root.at(nlohmann::json::json_pointer(ref.get<std::string>().substr(1)));
         } catch (const nlohmann::json::exception&) {

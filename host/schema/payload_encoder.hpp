@@ -28,7 +28,8 @@ struct EncodeError {
 };
 
 /// Reusable per-thread state: the JSON DOM is kept to avoid reallocating it per record.
-class PayloadEncoder {
+/// (nlohmann::json's destructor may allocate for deep values: out of memory there terminates.)
+class PayloadEncoder {  // NOLINT(bugprone-exception-escape)
 public:
     /// Writes the payload bytes for `record` into `out`; `validator` checks json_schema topics.
     std::optional<EncodeError> encode(const plugin::OwnedRecord& record, SchemaType type,
