@@ -11,6 +11,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "connector_process.hpp"
 #include "pipeline_test_support.hpp"
@@ -202,7 +203,18 @@ TEST_CASE("the metrics endpoint parses as Prometheus text and its counts match t
     const int port = http_port(daemon);
     REQUIRE(all_arrive(broker, "/default/metered", 225, 20s));
     REQUIRE(all_arrive(broker, "/default/metered-dlq", 25, 20s));
-    const auto metrics = get(port, "/metrics");
+    // The broker journals a message before it answers; the daemon counts it when the answer
+    // arrives. Wait (bounded) until the last answers are counted, then parse that exposition.
+    const auto counted_all = [](const std::string& body) {
+        return body.find("danube_connector_messages_processed_total{connector=\"itest\",topic=\"/default/metered\"} 225\n") !=
+                   std::string::npos &&
+               body.find("danube_connector_processing_duration_seconds_count{connector=\"itest\"} 225\n") != std::string::npos;
+    };
+    auto metrics = get(port, "/metrics");
+    for (int i = 0; i < 100 && metrics.status == 200 && !counted_all(metrics.body); ++i) {
+        std::this_thread::sleep_for(100ms);
+        metrics = get(port, "/metrics");
+    }
     REQUIRE(metrics.status == 200);
     write_file(dir / "metrics.txt", metrics.body);
     // An independent parser: prometheus_client's, from Debian's python3-prometheus-client.
