@@ -12,7 +12,7 @@ namespace {
 constexpr uint32_t kAmbiguousAttempts = 3;  // INTERNAL/UNKNOWN: resend this often, then give up
 }
 
-Publisher::Publisher(broker::BrokerConnection& broker, Settings settings, std::vector<PartitionSpec> partitions,
+Publisher::Publisher(broker::BrokerConnection& broker, const Settings& settings, std::vector<PartitionSpec> partitions,
                      PublisherStats& stats, SettleFn settle)
     : broker_(broker), settings_(settings), settle_(std::move(settle)), stats_(stats) {
     for (auto& spec : partitions) {

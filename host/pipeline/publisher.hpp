@@ -45,7 +45,7 @@ public:
     /// Called on the publisher thread for every settled message; must not block for long.
     using SettleFn = std::function<void(Settlement)>;
 
-    Publisher(broker::BrokerConnection& broker, Settings settings, std::vector<PartitionSpec> partitions,
+    Publisher(broker::BrokerConnection& broker, const Settings& settings, std::vector<PartitionSpec> partitions,
               PublisherStats& stats, SettleFn settle);
     ~Publisher();
     Publisher(const Publisher&) = delete;

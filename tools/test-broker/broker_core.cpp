@@ -55,8 +55,8 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
 }  // namespace
 
 BrokerCore::BrokerCore(Settings settings, SchemaRegistry& registry, Journal& journal, FaultInjector& faults)
-    : settings_(std::move(settings)), registry_(registry), journal_(journal), faults_(faults) {
-    namespaces_ = {"default", "system"};
+    : settings_(std::move(settings)), registry_(registry), journal_(journal), faults_(faults),
+      namespaces_{"default", "system"} {
     for (const auto& ns : settings_.extra_namespaces) namespaces_.insert(ns);
 }
 
