@@ -22,7 +22,7 @@ grpc::Status create_producer(BrokerConnection& broker, const ProducerTarget& tar
     if (target.schema_ref) *req.mutable_schema_ref() = *target.schema_ref;
     danube::ProducerResponse resp;
     auto ctx = broker.context(timeout);
-    const grpc::Status st = broker.producer().CreateProducer(ctx.get(), req, &resp);
+    grpc::Status st = broker.producer().CreateProducer(ctx.get(), req, &resp);
     if (st.ok()) producer_id = resp.producer_id();
     return st;
 }

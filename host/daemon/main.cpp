@@ -86,7 +86,9 @@ nlohmann::json redact(const nlohmann::json& v) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: whatever escapes (a logger that cannot start, out of memory) is reported
+// and exits 1 instead of aborting.
+int main(int argc, char** argv) try {
     // Block signals before any thread exists, so only the signal thread takes them.
     daemon::ShutdownSignal signal;
 
@@ -145,4 +147,10 @@ int main(int argc, char** argv) {
     const int code = daemon::run_connector(std::move(cfg), signal);
     spdlog::default_logger()->flush();
     return code;
+} catch (const std::exception& e) {
+    std::cerr << "danube-connectd: fatal: " << e.what() << '\n';
+    return 1;
+} catch (...) {
+    std::cerr << "danube-connectd: fatal: unknown exception\n";
+    return 1;
 }

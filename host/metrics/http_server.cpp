@@ -8,12 +8,12 @@
 
 namespace dcx::metrics {
 
-HttpServer::HttpServer(std::map<std::string, Handler> routes) : server_(std::make_unique<httplib::Server>()) {
-    for (auto& [path, handler] : routes) {
-        server_->Get(path, [h = std::move(handler)](const httplib::Request&, httplib::Response& res) {
+HttpServer::HttpServer(const std::map<std::string, Handler>& routes) : server_(std::make_unique<httplib::Server>()) {
+    for (const auto& [path, handler] : routes) {
+        server_->Get(path, [h = handler](const httplib::Request&, httplib::Response& res) {
             const HttpResponse r = h();
             res.status = r.status;
-            res.set_content(r.body, r.content_type.c_str());
+            res.set_content(r.body, r.content_type);
         });
     }
     server_->set_keep_alive_max_count(100);

@@ -26,7 +26,7 @@ public:
     using Handler = std::function<HttpResponse()>;
 
     /// `routes` maps GET paths to handlers. Nothing listens until start().
-    explicit HttpServer(std::map<std::string, Handler> routes);
+    explicit HttpServer(const std::map<std::string, Handler>& routes);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
