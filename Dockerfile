@@ -13,6 +13,7 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY scripts/install-deps scripts/install-deps
+COPY scripts/patches scripts/patches
 RUN scripts/install-deps
 COPY . .
 RUN BUILD_DIR=build scripts/build \

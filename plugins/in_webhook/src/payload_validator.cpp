@@ -68,7 +68,13 @@ std::optional<std::string> PayloadValidator::validate(const std::string& topic, 
     valijson::Validator validator;
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter adapter(payload);
-    if (validator.validate(it->second->schema, adapter, &results)) return std::nullopt;
+    try {
+        if (validator.validate(it->second->schema, adapter, &results)) return std::nullopt;
+    } catch (const std::exception& e) {
+        // valijson 1.0 throws where it cannot check a value (e.g. "format" meeting an object); the
+        // body cannot be shown valid, so it is refused like an invalid one, as the host does.
+        return std::string("<root>: cannot be checked against the JSON Schema: ") + e.what();
+    }
     // Errors come as a leaf plus its parents; the deepest context is the useful one.
     std::string best;
     size_t best_depth = 0;

@@ -53,3 +53,41 @@ TEST_CASE("other schema errors keep valijson's text and never show the value", "
     CHECK_THAT(wrong_type, !Catch::Contains("12345"));
     CHECK(explain_unknown_key(kSchema, "<root>[x]: anything else") == "<root>[x]: anything else");
 }
+
+// valijson is patched to match with RE2 (scripts/patches/valijson-1.0-re2.patch): with std::regex a
+// 300 KB string overflowed the stack (found by fuzz/payload_encoder) and a nested quantifier
+// backtracked exponentially, letting one record stall the pipeline.
+TEST_CASE("pattern and format checks are linear in the string and never recurse per character",
+          "[unit][schema][regex]") {
+    JsonSchemaValidator letters(json::parse(R"({"type": "string", "pattern": "^[a-z]+$"})"));
+    CHECK_FALSE(letters.validate(json(std::string(1 << 20, 'a'))).has_value());
+    const auto mismatch = letters.validate(json(std::string(1 << 20, 'a') + "1"));
+    REQUIRE(mismatch.has_value());
+    CHECK_THAT(*mismatch, Catch::Contains("'pattern'"));
+
+    // (a+)+$ against "aaaa...b" takes 2^n steps in a backtracking engine.
+    JsonSchemaValidator nested(json::parse(R"({"type": "string", "pattern": "^(a+)+$"})"));
+    CHECK(nested.validate(json(std::string(5000, 'a') + "b")).has_value());
+
+    JsonSchemaValidator dates(json::parse(R"({"type": "string", "format": "date"})"));
+    CHECK_FALSE(dates.validate(json("2026-11-29")).has_value());
+    CHECK(dates.validate(json("2026-02-30")).has_value());
+    CHECK(dates.validate(json(std::string(300000, '7') + "-01-01")) == std::nullopt);  // a long year is a year
+    CHECK(dates.validate(json(std::string(300000, '7'))).has_value());
+
+    JsonSchemaValidator keys(json::parse(R"({"type": "object", "patternProperties": {"^x-[a-z]+$": {"type": "integer"}}})"));
+    json doc;
+    doc["x-" + std::string(300000, 'q')] = "not an integer";
+    CHECK(keys.validate(doc).has_value());
+}
+
+TEST_CASE("a pattern RE2 cannot compile is refused when the schema loads, naming the pattern",
+          "[unit][schema][regex]") {
+    CHECK_THROWS_WITH(JsonSchemaValidator(json::parse(R"js({"properties": {"id": {"pattern": "^(?=x)"}}})js")),
+                      Catch::Contains("'pattern' \"^(?=x)\" is not a regular expression RE2 accepts") &&
+                          Catch::Contains("no lookaround or backreferences"));
+    CHECK_THROWS_WITH(JsonSchemaValidator(json::parse(R"js({"patternProperties": {"(a": {}}})js")),
+                      Catch::Contains("'patternProperties' key \"(a\" is not a regular expression RE2 accepts"));
+    // A property named "pattern" is a name, not the keyword.
+    CHECK_NOTHROW(JsonSchemaValidator(json::parse(R"({"properties": {"pattern": {"type": "string"}}})")));
+}
