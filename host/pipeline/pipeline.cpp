@@ -56,11 +56,15 @@ Pipeline::Pipeline(const config::ConnectorConfig& config, plugin::PluginInstance
     settings.retry = config.retry;
     settings.latency = &stats_->latency;
     publisher_ = std::make_unique<Publisher>(broker, settings, std::move(partitions), stats_->publisher, [this](Settlement s) {
+        bool wake = false;
         {
             std::lock_guard lock(mu_);
             settlements_.push_back(std::move(s));
+            // Only when the waiter's threshold is reached: waking it at every ack to re-check
+            // and sleep again cost a context switch per record.
+            wake = waiting_ && settlements_.size() >= wake_at_settlements_;
         }
-        cv_.notify_one();
+        if (wake) cv_.notify_one();
     });
 }
 
@@ -92,7 +96,10 @@ void Pipeline::set_fatal(const std::string& why) {
 
 void Pipeline::wait(Clock::time_point until, size_t min_settlements) {
     std::unique_lock lock(mu_);
+    waiting_ = true;
+    wake_at_settlements_ = std::max<size_t>(min_settlements, 1);
     cv_.wait_until(lock, until, [&] { return woken_ || settlements_.size() >= min_settlements || stop_requested_; });
+    waiting_ = false;
     woken_ = false;
 }
 
@@ -152,6 +159,7 @@ int Pipeline::run() {
         const auto r = plugin_.poll(batch_, max_records, static_cast<uint32_t>(poll_interval.count()));
         if (!batch_.empty()) stats_->batch_size.observe(static_cast<double>(batch_.size()));
         for (auto& record : batch_) process(record);
+        flush_to_publisher();
         switch (r.status) {
             case DCX_STATUS_OK:
                 poll_failures = 0;
@@ -198,6 +206,7 @@ int Pipeline::run() {
         wait(std::min(deadline, Clock::now() + std::chrono::milliseconds(100)));
         drain_settlements();
     }
+    flush_to_publisher();
     publisher_->stop();
     drain_settlements();
     commit();
@@ -275,8 +284,10 @@ void Pipeline::process(plugin::OwnedRecord& rec) {
 void Pipeline::submit_new(std::unique_ptr<Outgoing> out) {
     ++stats_->inflight_records;
     stats_->inflight_bytes += out->bytes;
-    publisher_->submit(std::move(out));
+    to_publish_.push_back(std::move(out));
 }
+
+void Pipeline::flush_to_publisher() { publisher_->submit(to_publish_); }
 
 void Pipeline::report_outcome(uint64_t seq, dcx_status_t status, const std::string& reason) {
     const auto it = tokens_.find(seq);

@@ -38,6 +38,20 @@ void Publisher::submit(std::unique_ptr<Outgoing> out) {
     if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, std::chrono::system_clock::now(), &wake_tag_);
 }
 
+void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
+    if (outs.empty()) return;
+    {
+        std::lock_guard lock(inbox_mu_);
+        if (inbox_.empty()) {
+            inbox_.swap(outs);
+        } else {
+            for (auto& out : outs) inbox_.push_back(std::move(out));
+        }
+    }
+    outs.clear();
+    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, std::chrono::system_clock::now(), &wake_tag_);
+}
+
 void Publisher::stop() {
     if (!thread_.joinable()) return;
     {

@@ -54,6 +54,9 @@ public:
     void start();
     /// Queues a message. [thread-safe]
     void submit(std::unique_ptr<Outgoing> out);
+    /// Queues a batch with one lock and at most one wake-up of the publisher thread; `outs` is
+    /// left empty (its capacity kept for the next batch). [thread-safe]
+    void submit(std::vector<std::unique_ptr<Outgoing>>& outs);
     /// Cancels calls in flight, settles everything still queued as fatal ("shutting down"), joins.
     void stop();
 

@@ -16,16 +16,16 @@ namespace {
 
 using nlohmann::json;
 // The SDK's typed readers: errors name the key and never echo a value of the wrong type.
-namespace field = dcx::sdk::config;  // field::quoted, qualified: ADL would pick std::quoted
 using dcx::sdk::config::boolean;
 using dcx::sdk::config::fail;
 using dcx::sdk::config::one_of;
+using dcx::sdk::config::quote_value;
 using dcx::sdk::config::reject_unknown;
 using dcx::sdk::config::string;
 using dcx::sdk::config::table;
 using dcx::sdk::config::type_name;
 using dcx::sdk::config::uint;
-using Keys = std::set<std::string, std::less<>>;
+using Keys = dcx::sdk::config::KeySet;
 
 const Keys kSectionKeys = {
     // The Rust connector's keys (source-plugins.md §1.1).
@@ -40,7 +40,7 @@ const Keys kLegacyRouteKeys = {"mqtt_topic", "danube_topic", "qos", "partitions"
 
 // A QoS as written, for its error: QoS names and numbers are never secrets.
 std::string shown_qos(const json& v) {
-    if (v.is_string()) return field::quoted(v.get_ref<const std::string&>());
+    if (v.is_string()) return quote_value(v.get_ref<const std::string&>());
     if (v.is_number_integer()) return v.dump();
     return type_name(v);
 }

@@ -19,12 +19,12 @@ namespace {
 namespace cfg = dcx::sdk::config;
 using nlohmann::json;
 
-const std::set<std::string, std::less<>> kSectionKeys = {
+const cfg::KeySet kSectionKeys = {
     "connection", "password_env", "slot", "create_slot", "publication", "create_publication", "tables",
     "topic_pattern", "partitions", "reliable_dispatch", "routes", "snapshot", "snapshot_fetch_rows",
     "status_interval_ms", "connect_timeout_secs", "query_timeout_secs", "reconnect_backoff_ms",
     "max_reconnect_backoff_ms"};
-const std::set<std::string, std::less<>> kRouteKeys = {"from", "to", "partitions", "reliable_dispatch"};
+const cfg::KeySet kRouteKeys = {"from", "to", "partitions", "reliable_dispatch"};
 
 // Replication slot names: lower-case letters, digits and '_', at most NAMEDATALEN - 1 bytes
 // (ReplicationSlotValidateName in PostgreSQL's slot.c).
@@ -33,7 +33,7 @@ void check_slot_name(const std::string& name, const std::string& path) {
     for (const char c : name) {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
             cfg::fail(path, "may contain only lower-case letters, digits and '_' (PostgreSQL's rule for slot names), got " +
-                                cfg::quoted(name));
+                                cfg::quote_value(name));
         }
     }
 }
@@ -44,7 +44,7 @@ void check_publication_name(const std::string& name, const std::string& path) {
     if (name.empty() || name.size() > 63) cfg::fail(path, "must be 1 to 63 characters");
     for (const char c : name) {
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
-            cfg::fail(path, "may contain only letters, digits and '_', got " + cfg::quoted(name));
+            cfg::fail(path, "may contain only letters, digits and '_', got " + cfg::quote_value(name));
         }
     }
 }
@@ -53,7 +53,7 @@ TableName table_name(const json& v, const std::string& path) {
     const std::string s = cfg::string(v, path);
     const size_t dot = s.find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == s.size()) {
-        cfg::fail(path, "expected \"schema.table\", got " + cfg::quoted(s));
+        cfg::fail(path, "expected \"schema.table\", got " + cfg::quote_value(s));
     }
     return {s.substr(0, dot), s.substr(dot + 1)};
 }
@@ -69,7 +69,7 @@ TableRoute parse_route(const json& entry, const std::string& path) {
     r.to = cfg::string(entry["to"], path + ".to");
     if (!is_valid_topic(r.to)) {
         cfg::fail(path + ".to", "expected a Danube topic \"/namespace/name\" (letters, digits, '_', '-'), got " +
-                                    cfg::quoted(r.to));
+                                    cfg::quote_value(r.to));
     }
     if (entry.contains("partitions")) {
         r.partitions = static_cast<uint32_t>(cfg::uint(entry["partitions"], path + ".partitions", 0, 4096));
@@ -211,7 +211,7 @@ CdcConfig parse_config(const json& plugin_config, const EnvLookup& env) {
         const std::string example = expand_topic_pattern(*c.topic_pattern, {"public", "orders"});
         if (!is_valid_topic(example)) {
             cfg::fail(key("topic_pattern"), "must give a Danube topic \"/namespace/name\" ({schema} and {table} are "
-                                            "replaced), got " + cfg::quoted(*c.topic_pattern));
+                                            "replaced), got " + cfg::quote_value(*c.topic_pattern));
         }
         if (c.topic_pattern->find("{table}") == std::string::npos) {
             c.warnings.push_back(key("topic_pattern") + " has no {table}: every table without a route goes to " + example);

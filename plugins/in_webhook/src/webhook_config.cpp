@@ -18,16 +18,16 @@ namespace {
 using dcx::sdk::ConfigError;
 using nlohmann::json;
 // The SDK's typed readers: errors name the key and never echo a value of the wrong type.
-namespace field = dcx::sdk::config;  // field::quoted, qualified: ADL would pick std::quoted
 using dcx::sdk::config::boolean;
 using dcx::sdk::config::fail;
 using dcx::sdk::config::one_of;
+using dcx::sdk::config::quote_value;
 using dcx::sdk::config::reject_unknown;
 using dcx::sdk::config::string;
 using dcx::sdk::config::table;
 using dcx::sdk::config::type_name;
 using dcx::sdk::config::uint;
-using Keys = std::set<std::string, std::less<>>;
+using Keys = dcx::sdk::config::KeySet;
 
 const Keys kRootKeys = {"server", "auth", "rate_limit", "routes", "endpoints"};
 const Keys kServerKeys = {
@@ -188,7 +188,7 @@ void resolve_auth(const json& a, AuthConfig& c) {
         else if (alg == "sha512") c.hmac_algorithm = HmacAlgorithm::sha512;
         else {
             fail("auth.algorithm",
-                 "expected \"sha256\" or \"sha512\" for HMAC authentication, got " + field::quoted(*c.algorithm));
+                 "expected \"sha256\" or \"sha512\" for HMAC authentication, got " + quote_value(*c.algorithm));
         }
         // The style follows the well-known header names unless set (Stripe-Signature, X-Hub-Signature-256).
         const std::string h = lower(*c.header);
@@ -209,7 +209,7 @@ void resolve_auth(const json& a, AuthConfig& c) {
         if (c.algorithm) {
             const std::string alg = *c.algorithm;
             if (alg != "HS256" && alg != "RS256" && alg != "ES256") {
-                fail("auth.algorithm", "expected \"HS256\", \"RS256\" or \"ES256\" for JWT authentication, got " + field::quoted(alg));
+                fail("auth.algorithm", "expected \"HS256\", \"RS256\" or \"ES256\" for JWT authentication, got " + quote_value(alg));
             }
             if (alg == "HS256" && !c.secret_env) fail("auth.algorithm", "HS256 needs secret_env");
             if (alg != "HS256" && !c.public_key_path) fail("auth.algorithm", alg + " needs public_key_path");

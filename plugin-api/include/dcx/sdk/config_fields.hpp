@@ -45,9 +45,12 @@ inline std::string type_name(const json& v) {
     }
 }
 
-/// A short quoted rendering of a non-secret string, for enum errors. Call it qualified
-/// (config::quoted): for a std::string argument, argument-dependent lookup prefers std::quoted.
-inline std::string quoted(std::string_view s) {
+/// The allowed keys of a table, for reject_unknown (transparent: lookups by string_view).
+using KeySet = std::set<std::string, std::less<>>;
+
+/// A short quoted rendering of a non-secret string, for enum errors. (Not named `quoted`: for a
+/// std::string argument, argument-dependent lookup would find std::quoted.)
+inline std::string quote_value(std::string_view s) {
     constexpr std::size_t kMax = 60;
     std::string out = json(std::string(s.substr(0, kMax))).dump();
     if (s.size() > kMax) out.insert(out.size() - 1, "...");
@@ -93,7 +96,7 @@ inline std::size_t one_of(const json& v, const std::string& path, std::initializ
     std::size_t i = 0;
     for (const auto a : allowed) {
         if (i > 0) expected += (i + 1 == allowed.size()) ? " or " : ", ";
-        expected += config::quoted(a);
+        expected += quote_value(a);
         ++i;
     }
     if (!v.is_string()) fail(path, expected + ", got " + type_name(v));
@@ -103,7 +106,7 @@ inline std::size_t one_of(const json& v, const std::string& path, std::initializ
         if (s == a) return i;
         ++i;
     }
-    fail(path, expected + ", got " + config::quoted(s));
+    fail(path, expected + ", got " + quote_value(s));
 }
 
 /// Edit distance, for "did you mean" hints on unknown keys.
@@ -123,7 +126,7 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 /// Fails on the first key of `object` not in `known`, suggesting the closest known key.
-inline void reject_unknown(const json& object, const std::set<std::string, std::less<>>& known,
+inline void reject_unknown(const json& object, const KeySet& known,
                            const std::string& path) {
     for (const auto& [key, _] : object.items()) {
         if (known.count(key)) continue;
