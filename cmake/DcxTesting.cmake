@@ -20,6 +20,11 @@ function(dcx_add_test name)
   if(NOT DCX_SANITIZE AND CMAKE_BUILD_TYPE MATCHES "^(Release|RelWithDebInfo|MinSizeRel)$")
     target_compile_options(${name} PRIVATE -O1 -g0)
   endif()
+  # A test binary's files are compiled as one unit: Catch, nlohmann and gRPC headers are parsed
+  # once per binary instead of once per file (CI builds the tests three times: normal, ASan, TSan).
+  if(DCX_UNITY_TESTS)
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
+  endif()
   catch_discover_tests(${name} PROPERTIES LABELS ${ARG_KIND} TIMEOUT 180)
   if(ARG_CONCURRENCY)
     # Runs after Catch's discovery script (same directory, included later), which leaves the

@@ -16,13 +16,13 @@ using namespace dcx::webhook::testing;
 
 namespace {
 
-constexpr const char* kSecret = "whsec_test_secret";
+constexpr const char* kWebhookSecret = "whsec_test_secret";
 constexpr int64_t kNow = 1760000000;
 
-std::map<std::string, std::string> g_env = {{"WEBHOOK_SECRET", kSecret}};
-std::optional<std::string> fake_env(const std::string& name) {
-    const auto it = g_env.find(name);
-    if (it == g_env.end()) return std::nullopt;
+std::map<std::string, std::string> g_auth_env = {{"WEBHOOK_SECRET", kWebhookSecret}};
+std::optional<std::string> fake_auth_env(const std::string& name) {
+    const auto it = g_auth_env.find(name);
+    if (it == g_auth_env.end()) return std::nullopt;
     return it->second;
 }
 
@@ -65,9 +65,9 @@ AuthResult check(Authenticator& auth, const std::map<std::string, std::string>& 
 }  // namespace
 
 TEST_CASE("GitHub style signatures verify over the raw body", "[unit][webhook][auth]") {
-    Authenticator auth(hmac_auth("X-Hub-Signature-256", SignatureStyle::github), fake_env);
+    Authenticator auth(hmac_auth("X-Hub-Signature-256", SignatureStyle::github), fake_auth_env);
     const std::string body = R"({"action":"opened","number":7})";
-    const std::string sig = sign(SignatureStyle::github, HmacAlgorithm::sha256, kSecret, body, 0);
+    const std::string sig = sign(SignatureStyle::github, HmacAlgorithm::sha256, kWebhookSecret, body, 0);
     CHECK_THAT(sig, Catch::StartsWith("sha256="));
     CHECK(check(auth, {{"X-Hub-Signature-256", sig}}, body).ok());
     // Tampered body, wrong secret, wrong prefix, bare hex, garbage: 401 "Invalid signature..."
@@ -87,9 +87,9 @@ TEST_CASE("GitHub style signatures verify over the raw body", "[unit][webhook][a
 }
 
 TEST_CASE("plain hex signatures accept bare hex or the algorithm prefix, sha512 too", "[unit][webhook][auth]") {
-    Authenticator auth(hmac_auth("X-Signature", SignatureStyle::hex, false, HmacAlgorithm::sha512), fake_env);
+    Authenticator auth(hmac_auth("X-Signature", SignatureStyle::hex, false, HmacAlgorithm::sha512), fake_auth_env);
     const std::string body = "plain text body, not JSON";
-    const std::string hex = sign(SignatureStyle::hex, HmacAlgorithm::sha512, kSecret, body, 0);
+    const std::string hex = sign(SignatureStyle::hex, HmacAlgorithm::sha512, kWebhookSecret, body, 0);
     CHECK(hex.size() == 128);
     CHECK(check(auth, {{"X-Signature", hex}}, body).ok());
     CHECK(check(auth, {{"X-Signature", "sha512=" + hex}}, body).ok());
@@ -97,16 +97,16 @@ TEST_CASE("plain hex signatures accept bare hex or the algorithm prefix, sha512 
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     CHECK(check(auth, {{"X-Signature", upper}}, body).ok());
     // A sha256 MAC is not accepted for a sha512 configuration (no downgrade).
-    const std::string sha256 = sign(SignatureStyle::hex, HmacAlgorithm::sha256, kSecret, body, 0);
+    const std::string sha256 = sign(SignatureStyle::hex, HmacAlgorithm::sha256, kWebhookSecret, body, 0);
     CHECK(check(auth, {{"X-Signature", sha256}}, body).message == "Invalid signature");
     CHECK(check(auth, {{"X-Signature", "sha256=" + sha256}}, body).message == "Invalid signature format");
     CHECK(check(auth, {{"X-Signature", hex.substr(1)}}, body).message == "Invalid signature");
 }
 
 TEST_CASE("Stripe signatures check the timestamp tolerance and any v1", "[unit][webhook][auth]") {
-    Authenticator auth(hmac_auth("Stripe-Signature", SignatureStyle::stripe, false), fake_env);
+    Authenticator auth(hmac_auth("Stripe-Signature", SignatureStyle::stripe, false), fake_auth_env);
     const std::string body = R"({"id":"evt_1","type":"charge.succeeded"})";
-    const std::string sig = sign(SignatureStyle::stripe, HmacAlgorithm::sha256, kSecret, body, kNow - 10);
+    const std::string sig = sign(SignatureStyle::stripe, HmacAlgorithm::sha256, kWebhookSecret, body, kNow - 10);
     CHECK(check(auth, {{"Stripe-Signature", sig}}, body).ok());
     // Several v1 (secret rotation) and a v0: any matching v1 is enough.
     const std::string t = "t=" + std::to_string(kNow - 10);
@@ -114,7 +114,7 @@ TEST_CASE("Stripe signatures check the timestamp tolerance and any v1", "[unit][
     CHECK(check(auth, {{"Stripe-Signature", t + ",v1=" + std::string(64, 'a') + ", " + v1 + ",v0=abc"}}, body).ok());
     // Outside the tolerance, either way.
     CHECK(check(auth, {{"Stripe-Signature", sig}}, body, kNow + 300).message == "Timestamp outside the tolerance zone");
-    const std::string future = sign(SignatureStyle::stripe, HmacAlgorithm::sha256, kSecret, body, kNow + 400);
+    const std::string future = sign(SignatureStyle::stripe, HmacAlgorithm::sha256, kWebhookSecret, body, kNow + 400);
     CHECK(check(auth, {{"Stripe-Signature", future}}, body).message == "Timestamp outside the tolerance zone");
     // The timestamp is signed: moving it breaks the signature.
     CHECK(check(auth, {{"Stripe-Signature", "t=" + std::to_string(kNow) + "," + v1}}, body).message == "Invalid signature");
@@ -126,9 +126,9 @@ TEST_CASE("Stripe signatures check the timestamp tolerance and any v1", "[unit][
 }
 
 TEST_CASE("a replayed signature is refused and a refused request can be retried", "[unit][webhook][auth]") {
-    Authenticator auth(hmac_auth("Stripe-Signature", SignatureStyle::stripe, true), fake_env);
+    Authenticator auth(hmac_auth("Stripe-Signature", SignatureStyle::stripe, true), fake_auth_env);
     const std::string body = R"({"id":"evt_2"})";
-    const std::string sig = sign(SignatureStyle::stripe, HmacAlgorithm::sha256, kSecret, body, kNow);
+    const std::string sig = sign(SignatureStyle::stripe, HmacAlgorithm::sha256, kWebhookSecret, body, kNow);
     const auto first = check(auth, {{"Stripe-Signature", sig}}, body);
     REQUIRE(first.ok());
     CHECK_FALSE(first.replay_key.empty());
@@ -144,8 +144,8 @@ TEST_CASE("a replayed signature is refused and a refused request can be retried"
     CHECK(check(auth, {{"Stripe-Signature", sig}}, body, kNow + 301).message == "Timestamp outside the tolerance zone");
     CHECK(auth.replay_cache().size() <= 1);
 
-    Authenticator hex(hmac_auth("X-Signature", SignatureStyle::hex, true), fake_env);
-    const std::string h = sign(SignatureStyle::hex, HmacAlgorithm::sha256, kSecret, body, 0);
+    Authenticator hex(hmac_auth("X-Signature", SignatureStyle::hex, true), fake_auth_env);
+    const std::string h = sign(SignatureStyle::hex, HmacAlgorithm::sha256, kWebhookSecret, body, 0);
     CHECK(check(hex, {{"X-Signature", h}}, body).ok());
     CHECK(check(hex, {{"X-Signature", h}}, body, kNow + 10).message == "Replayed signature");
     CHECK(check(hex, {{"X-Signature", h}}, body, kNow + 301).ok());  // replay_window_seconds = 300
@@ -170,32 +170,32 @@ TEST_CASE("API keys compare in constant time and need their secret", "[unit][web
     a.type = AuthType::apikey;
     a.secret_env = "WEBHOOK_SECRET";
     a.header = "X-API-Key";
-    Authenticator auth(a, fake_env);
-    CHECK(check(auth, {{"x-api-key", kSecret}}, "").ok());
-    CHECK(check(auth, {{"X-API-Key", std::string(kSecret) + "x"}}, "").message == "Invalid API key");
+    Authenticator auth(a, fake_auth_env);
+    CHECK(check(auth, {{"x-api-key", kWebhookSecret}}, "").ok());
+    CHECK(check(auth, {{"X-API-Key", std::string(kWebhookSecret) + "x"}}, "").message == "Invalid API key");
     CHECK(check(auth, {{"X-API-Key", ""}}, "").message == "Invalid API key");
     CHECK(check(auth, {}, "").message == "Missing x-api-key header");
     // A key may be sent again and again: it is not a signature.
-    CHECK(check(auth, {{"x-api-key", kSecret}}, "").ok());
+    CHECK(check(auth, {{"x-api-key", kWebhookSecret}}, "").ok());
     // The secret is read per request: unset is the Rust 500, empty is refused too.
-    g_env.erase("WEBHOOK_SECRET");
-    auto r = check(auth, {{"X-API-Key", kSecret}}, "");
+    g_auth_env.erase("WEBHOOK_SECRET");
+    auto r = check(auth, {{"X-API-Key", kWebhookSecret}}, "");
     CHECK(r.status == 500);
     CHECK(r.message == "Environment variable WEBHOOK_SECRET not set");
-    g_env["WEBHOOK_SECRET"] = "";
+    g_auth_env["WEBHOOK_SECRET"] = "";
     CHECK(check(auth, {{"X-API-Key", ""}}, "").status == 500);
-    g_env["WEBHOOK_SECRET"] = "rotated";
+    g_auth_env["WEBHOOK_SECRET"] = "rotated";
     CHECK(check(auth, {{"X-API-Key", "rotated"}}, "").ok());
-    g_env["WEBHOOK_SECRET"] = kSecret;
+    g_auth_env["WEBHOOK_SECRET"] = kWebhookSecret;
 }
 
 TEST_CASE("JWT bearer headers follow the Rust messages", "[unit][webhook][auth]") {
     AuthConfig a;
     a.type = AuthType::jwt;
     a.secret_env = "WEBHOOK_SECRET";
-    Authenticator auth(a, fake_env);
+    Authenticator auth(a, fake_auth_env);
     const int64_t now = unix_now();
-    const std::string token = hs256_token(kSecret, claims());
+    const std::string token = hs256_token(kWebhookSecret, claims());
     CHECK(check(auth, {{"Authorization", "Bearer " + token}}, "", now).ok());
     CHECK(check(auth, {{"Authorization", "Bearer " + token}}, "", now).ok());  // bearer tokens are reusable
     CHECK(check(auth, {}, "", now).message == "Missing Authorization header");
@@ -203,11 +203,11 @@ TEST_CASE("JWT bearer headers follow the Rust messages", "[unit][webhook][auth]"
     CHECK(check(auth, {{"Authorization", "Token " + token}}, "", now).message == "Invalid Authorization header format");
     CHECK(check(auth, {{"Authorization", "Bearer " + hs256_token("wrong", claims())}}, "", now).message ==
           "Invalid JWT token: InvalidSignature");
-    CHECK(check(auth, {{"Authorization", "Bearer " + hs256_token(kSecret, claims(-120))}}, "", now).message ==
+    CHECK(check(auth, {{"Authorization", "Bearer " + hs256_token(kWebhookSecret, claims(-120))}}, "", now).message ==
           "Invalid JWT token: ExpiredSignature");
-    g_env.erase("WEBHOOK_SECRET");
+    g_auth_env.erase("WEBHOOK_SECRET");
     CHECK(check(auth, {{"Authorization", "Bearer " + token}}, "", now).status == 500);
-    g_env["WEBHOOK_SECRET"] = kSecret;
+    g_auth_env["WEBHOOK_SECRET"] = kWebhookSecret;
 }
 
 TEST_CASE("JWT replays are refused by jti when asked", "[unit][webhook][auth]") {
@@ -215,16 +215,16 @@ TEST_CASE("JWT replays are refused by jti when asked", "[unit][webhook][auth]") 
     a.type = AuthType::jwt;
     a.secret_env = "WEBHOOK_SECRET";
     a.reject_replays = true;
-    Authenticator auth(a, fake_env);
+    Authenticator auth(a, fake_auth_env);
     const int64_t now = unix_now();
-    const std::string token = hs256_token(kSecret, claims(300, {{"jti", "delivery-1"}}));
+    const std::string token = hs256_token(kWebhookSecret, claims(300, {{"jti", "delivery-1"}}));
     const auto first = check(auth, {{"Authorization", "Bearer " + token}}, "", now);
     REQUIRE(first.ok());
     CHECK(check(auth, {{"Authorization", "Bearer " + token}}, "", now).message ==
           "Invalid JWT token: token already used (jti)");
     auth.release(first.replay_key);
     CHECK(check(auth, {{"Authorization", "Bearer " + token}}, "", now).ok());
-    CHECK(check(auth, {{"Authorization", "Bearer " + hs256_token(kSecret, claims())}}, "", now).message ==
+    CHECK(check(auth, {{"Authorization", "Bearer " + hs256_token(kWebhookSecret, claims())}}, "", now).message ==
           "Invalid JWT token: Missing required claim: jti");
 }
 

@@ -26,7 +26,7 @@ using nlohmann::json;
 
 namespace {
 
-const json& corpus() {
+const json& payload_corpus() {
     static const json data = [] {
         std::ifstream in(std::string(DCX_SCHEMA_CORPUS_DIR) + "/payload_bytes.json", std::ios::binary);
         REQUIRE(in.good());
@@ -82,7 +82,7 @@ Outcome encode(const OwnedRecord& r, SchemaType type, JsonSchemaValidator* valid
 }  // namespace
 
 TEST_CASE("the payload corpus covers every record kind under every schema type", "[unit][schema]") {
-    const json& cases = corpus().at("cases");
+    const json& cases = payload_corpus().at("cases");
     REQUIRE(cases.size() >= 60);
     std::set<std::pair<std::string, std::string>> seen;
     for (const auto& c : cases) seen.emplace(c.at("kind").get<std::string>(), c.at("schema_type").get<std::string>());
@@ -95,7 +95,7 @@ TEST_CASE("the payload corpus covers every record kind under every schema type",
 }
 
 TEST_CASE("the payload corpus text fields agree with its base64 fields", "[unit][schema]") {
-    for (const auto& c : corpus().at("cases")) {
+    for (const auto& c : payload_corpus().at("cases")) {
         INFO(c.at("name").get<std::string>());
         if (c.contains("payload_text")) CHECK(decode(c.at("payload_base64")) == c.at("payload_text").get<std::string>());
         if (c.contains("expected_text")) CHECK(decode(c.at("expected_base64")) == c.at("expected_text").get<std::string>());
@@ -104,7 +104,7 @@ TEST_CASE("the payload corpus text fields agree with its base64 fields", "[unit]
 }
 
 TEST_CASE("PayloadEncoder produces the corpus bytes and errors", "[unit][schema]") {
-    for (const auto& c : corpus().at("cases")) {
+    for (const auto& c : payload_corpus().at("cases")) {
         const std::string name = c.at("name");
         INFO(name);
         const OwnedRecord r = record(kind_of(c.at("kind")), decode(c.at("payload_base64")));

@@ -16,13 +16,13 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct Run {
+struct CliRun {
     int code = -1;
     std::string out;
     std::string err;
 };
 
-Run run_broker(const TempDir& dir, std::vector<std::string> args) {
+CliRun run_broker(const TempDir& dir, std::vector<std::string> args) {
     args.insert(args.begin(), DCX_TEST_BROKER_BIN);
     ChildProcess process(args, dir / "cli");
     const auto code = process.wait_for_exit(std::chrono::seconds(20));
