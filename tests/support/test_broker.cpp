@@ -22,8 +22,10 @@ void TestBroker::launch(std::vector<std::string> args) {
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), base_args_.begin(), base_args_.end());
     process_ = std::make_unique<ChildProcess>(argv, dir_ / ("broker-" + std::to_string(generation_++)));
+    // Generous: a restarted broker first replays its journal (100k lines in the fault matrix take
+    // over 20 s under ASan). It returns as soon as the port file appears.
     const bool up = wait_until(
-        [&] { return std::filesystem::exists(port_file) || !process_->running(); }, std::chrono::seconds(20));
+        [&] { return std::filesystem::exists(port_file) || !process_->running(); }, std::chrono::seconds(90));
     if (!up || !std::filesystem::exists(port_file)) {
         throw std::runtime_error("danube-test-broker did not start: " + process_->stderr_text());
     }
