@@ -251,7 +251,7 @@ void Pipeline::process(plugin::OwnedRecord& rec) {
         return handle_invalid(seq, rec, stage, stage == Stage::validate ? "INVALID_RECORD" : "SERIALIZATION", err->message);
     }
 
-    auto out = std::make_unique<Outgoing>();
+    auto out = take_outgoing();
     out->seq = seq;
     const uint32_t offset_in_route = rec.key ? broker::partition_for_key(*rec.key, route.partition_count)
                                              : static_cast<uint32_t>(route.round_robin++ % route.partition_count);
@@ -288,6 +288,36 @@ void Pipeline::submit_new(std::unique_ptr<Outgoing> out) {
 }
 
 void Pipeline::flush_to_publisher() { publisher_->submit(to_publish_); }
+
+namespace {
+// Enough spares for a poll batch; the byte budget keeps large payloads from pinning memory.
+constexpr size_t kMaxSpareOutgoing = 1024;
+constexpr size_t kMaxSparePayloadBytes = 4 * 1024 * 1024;
+}  // namespace
+
+std::unique_ptr<Outgoing> Pipeline::take_outgoing() {
+    if (spare_.empty()) return std::make_unique<Outgoing>();
+    auto out = std::move(spare_.back());
+    spare_.pop_back();
+    spare_bytes_ -= out->msg.payload().capacity();
+    return out;
+}
+
+void Pipeline::recycle(std::unique_ptr<Outgoing> out) {
+    const size_t capacity = out->msg.payload().capacity();
+    if (spare_.size() >= kMaxSpareOutgoing || spare_bytes_ + capacity > kMaxSparePayloadBytes) return;
+    spare_bytes_ += capacity;
+    // Clear() keeps the strings' and the message id's storage; every field process() relies on
+    // is reset here or assigned there (source_offset is assigned, reusing its string).
+    out->msg.Clear();
+    out->seq = 0;
+    out->partition = 0;
+    out->bytes = 0;
+    out->attempts = 0;
+    out->dead_letter = false;
+    out->polled_at_us = 0;
+    spare_.push_back(std::move(out));
+}
 
 void Pipeline::report_outcome(uint64_t seq, dcx_status_t status, const std::string& reason) {
     const auto it = tokens_.find(seq);
@@ -403,6 +433,7 @@ void Pipeline::handle_settlement(Settlement s) {
                 if (route != routes_.end()) ++route->second.stats->published;
             }
             finish(s.out->seq, s.out->bytes);
+            recycle(std::move(s.out));
             return;
         }
         case Settlement::Kind::rejected: {

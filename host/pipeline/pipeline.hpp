@@ -75,6 +75,11 @@ private:
     void drain_settlements();
     void finish(uint64_t seq, uint64_t bytes);
     void submit_new(std::unique_ptr<Outgoing> out);
+    /// An Outgoing from the spares (cleared, its strings' capacity kept) or a new one.
+    std::unique_ptr<Outgoing> take_outgoing();
+    /// Keeps a settled Outgoing for reuse: in steady state a record then costs no allocation for
+    /// its message, payload, topic and message-id strings.
+    void recycle(std::unique_ptr<Outgoing> out);
     /// Hands what submit_new collected to the publisher: one lock and one wake-up per poll batch
     /// instead of one per record (the thread hand-off was the daemon's largest overhead).
     void flush_to_publisher();
@@ -106,6 +111,8 @@ private:
     plugin::RecordBatch batch_;
     std::string scratch_;
     std::vector<std::unique_ptr<Outgoing>> to_publish_;  // this batch's messages, in order
+    std::vector<std::unique_ptr<Outgoing>> spare_;       // settled, for reuse (bounded)
+    size_t spare_bytes_ = 0;                             // their payloads' capacity
     uint64_t next_seq_ = 0;
     bool outcomes_ = false;                           // the plugin wants per-record outcomes
     std::unordered_map<uint64_t, uint64_t> tokens_;  // seq -> user_token, tracked records in flight

@@ -90,7 +90,7 @@ void Publisher::run() {
                 drain_inbox();
                 break;
         }
-        if (stop_seen_ && !cq_shut && inflight_.empty() && timers_armed_ == 0 && !wake_armed_) {
+        if (stop_seen_ && !cq_shut && !inflight_ && timers_armed_ == 0 && !wake_armed_) {
             cq_shut = true;
             cq_.Shutdown();
         }
@@ -113,7 +113,7 @@ void Publisher::drain_inbox() {
     }
     if (stopping && !stop_seen_) {
         stop_seen_ = true;
-        for (auto* call : inflight_) call->ctx.TryCancel();
+        for (SendCall* call = inflight_; call; call = call->next) call->ctx.TryCancel();
         for (auto& p : partitions_) {
             if (p->timer_armed) p->timer.Cancel();
         }
@@ -194,7 +194,9 @@ void Publisher::send(Partition& p, std::unique_ptr<Outgoing> out) {
     call->rpc->StartCall();
     call->rpc->Finish(&call->resp, &call->status, call);
     ++p.inflight;
-    inflight_.insert(call);
+    call->next = inflight_;
+    if (inflight_) inflight_->prev = call;
+    inflight_ = call;
     ++stats_.sent;
     ++stats_.inflight_calls;
 }
@@ -214,7 +216,9 @@ void Publisher::back_off(Partition& p, uint32_t index) {
 
 void Publisher::on_send_done(SendCall* raw) {
     std::unique_ptr<SendCall> call(raw);
-    inflight_.erase(raw);
+    if (raw->prev) raw->prev->next = raw->next;
+    else inflight_ = raw->next;
+    if (raw->next) raw->next->prev = raw->prev;
     --stats_.inflight_calls;
     const uint32_t index = call->out->partition;
     Partition& p = *partitions_[index];

@@ -13,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <random>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -66,6 +65,8 @@ private:
         enum class Kind { send, timer, wake } kind;
     };
     struct SendCall : Tag {
+        SendCall* prev = nullptr;  // the in-flight list (intrusive: no allocation per send)
+        SendCall* next = nullptr;
         std::unique_ptr<Outgoing> out;
         grpc::ClientContext ctx;
         danube::MessageResponse resp;
@@ -116,7 +117,7 @@ private:
     std::atomic<bool> wake_armed_{false};
 
     // Publisher-thread state.
-    std::set<SendCall*> inflight_;
+    SendCall* inflight_ = nullptr;  // head of the calls in flight, to cancel them at stop
     size_t timers_armed_ = 0;
     bool stop_seen_ = false;
 };

@@ -290,14 +290,18 @@ TEST_CASE("the daemon publishes over TLS with a JWT and mTLS, and a bad token st
     };
     {
         ConnectorProcess daemon(dir, "good", config("token = \"${env:DCX_TEST_TOKEN}\""), {{"DCX_TEST_TOKEN", token}});
-        REQUIRE(all_arrive(broker, "/default/secure", 40, 30s));
+        const bool arrived = all_arrive(broker, "/default/secure", 40, 30s);
+        INFO("daemon log:\n" << daemon.log());
+        REQUIRE(arrived);
         daemon.process().signal(SIGTERM);
         REQUIRE(daemon.wait_for_exit(20s) == 0);
         CHECK(daemon.log().find(token) == std::string::npos);  // never logged
     }
     {
         ConnectorProcess daemon(dir, "file", config("token_file = \"" + (dir / "token").string() + "\""));
-        REQUIRE(wait_until([&] { return broker.journal("producer").size() >= 2; }, 30s));
+        const bool created = wait_until([&] { return broker.journal("producer").size() >= 2; }, 30s);
+        INFO("daemon log:\n" << daemon.log());
+        REQUIRE(created);
         daemon.process().signal(SIGTERM);
         REQUIRE(daemon.wait_for_exit(20s) == 0);
     }
@@ -305,6 +309,7 @@ TEST_CASE("the daemon publishes over TLS with a JWT and mTLS, and a bad token st
         const std::string bad = make_jwt("wrong-secret", now_seconds() + 3600);
         ConnectorProcess daemon(dir, "bad", config("token = \"" + bad + "\""));
         const auto code = daemon.wait_for_exit(30s);
+        INFO("daemon log:\n" << daemon.log());
         REQUIRE(code.has_value());
         CHECK(*code == 78);
         CHECK_THAT(daemon.log(), Catch::Contains("Invalid token"));
