@@ -4,18 +4,12 @@
 // host checks (config.example.toml must pass both).
 #include <catch2/catch.hpp>
 
-#include <toml.hpp>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
 
 #include <map>
-#include <set>
 
 #include "cdc_config.hpp"
 #include "dcx/sdk/error.hpp"
+#include "plugin_config_testing.hpp"
 #include "pg_connection.hpp"
 #include "route_table.hpp"
 
@@ -53,57 +47,9 @@ json with(const std::string& key, json value) {
     return j;
 }
 
-json to_json(const toml::value& v) {
-    switch (v.type()) {
-        case toml::value_t::boolean: return v.as_boolean();
-        case toml::value_t::integer: return v.as_integer();
-        case toml::value_t::floating: return v.as_floating();
-        case toml::value_t::string: return v.as_string().str;
-        case toml::value_t::array: {
-            json out = json::array();
-            for (const auto& e : v.as_array()) out.push_back(to_json(e));
-            return out;
-        }
-        case toml::value_t::table: {
-            json out = json::object();
-            for (const auto& [k, e] : v.as_table()) out[k] = to_json(e);
-            return out;
-        }
-        default: return toml::format(v);
-    }
-}
 
-// What the host passes: every root key that is not the host's.
-json plugin_section_of(const std::string& toml_file) {
-    static const std::set<std::string> host_keys = {"danube_service_url", "connector_name", "plugin", "plugins_dir",
-                                                    "data_dir", "retry", "processing", "delivery", "dead_letter",
-                                                    "schemas", "http", "broker", "log"};
-    const auto doc = toml::parse(toml_file);
-    json out = json::object();
-    for (const auto& [k, v] : doc.as_table()) {
-        if (!host_keys.count(k)) out[k] = to_json(v);
-    }
-    return out;
-}
 
-std::optional<std::string> schema_error(const json& doc) {
-    valijson::Schema schema;
-    valijson::SchemaParser parser;
-    const json s = config_schema();
-    valijson::adapters::NlohmannJsonAdapter schema_adapter(s);
-    parser.populateSchema(schema_adapter, schema);
-    valijson::Validator validator;
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter doc_adapter(doc);
-    if (validator.validate(schema, doc_adapter, &results)) return std::nullopt;
-    std::string all;
-    valijson::ValidationResults::Error e;
-    while (results.popError(e)) {
-        for (const auto& c : e.context) all += c;
-        all += ": " + e.description + "\n";
-    }
-    return all;
-}
+std::optional<std::string> schema_error(const json& doc) { return dcx::testing::schema_errors(config_schema(), doc); }
 
 }  // namespace
 
@@ -225,7 +171,7 @@ TEST_CASE("routes win over the pattern; topics are declared once each", "[unit][
 }
 
 TEST_CASE("config.example.toml parses and passes the schema", "[unit][cdc][config]") {
-    const json section = plugin_section_of(DCX_IN_POSTGRES_CDC_DIR "/config.example.toml");
+    const json section = dcx::testing::plugin_section_of(DCX_IN_POSTGRES_CDC_DIR "/config.example.toml");
     g_env = {{"PGPASSWORD_CDC", "example"}};
     const auto c = parse(section);
     g_env.clear();

@@ -4,17 +4,11 @@
 // host checks (config.example.toml must pass both).
 #include <catch2/catch.hpp>
 
-#include <toml.hpp>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
 
 #include <map>
-#include <set>
 
 #include "dcx/sdk/error.hpp"
+#include "plugin_config_testing.hpp"
 #include "webhook_config.hpp"
 
 using namespace dcx::webhook;
@@ -51,58 +45,9 @@ std::string error_of(const json& j) {
     return "no error";
 }
 
-// The same conversion the host does before handing the configuration over (TOML to JSON).
-json to_json(const toml::value& v) {
-    switch (v.type()) {
-        case toml::value_t::boolean: return v.as_boolean();
-        case toml::value_t::integer: return v.as_integer();
-        case toml::value_t::floating: return v.as_floating();
-        case toml::value_t::string: return v.as_string().str;
-        case toml::value_t::array: {
-            json a = json::array();
-            for (const auto& x : v.as_array()) a.push_back(to_json(x));
-            return a;
-        }
-        case toml::value_t::table: {
-            json o = json::object();
-            for (const auto& [k, x] : v.as_table()) o[k] = to_json(x);
-            return o;
-        }
-        default: return nullptr;
-    }
-}
 
-// What the host passes to the plugin: every root key it does not know itself.
-json plugin_config_of(const std::string& path) {
-    static const std::set<std::string> kHostKeys = {"danube_service_url", "connector_name", "plugin", "plugins_dir",
-                                                    "data_dir", "retry", "processing", "delivery", "dead_letter",
-                                                    "schemas", "http", "broker", "log"};
-    const auto root = toml::parse(path);
-    json out = json::object();
-    for (const auto& [k, v] : root.as_table()) {
-        if (!kHostKeys.count(k)) out[k] = to_json(v);
-    }
-    return out;
-}
 
-std::optional<std::string> schema_error(const json& doc) {
-    const json schema = config_schema();
-    valijson::Schema s;
-    valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter schema_adapter(schema);
-    parser.populateSchema(schema_adapter, s);
-    valijson::Validator validator;
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter doc_adapter(doc);
-    if (validator.validate(s, doc_adapter, &results)) return std::nullopt;
-    std::string all;
-    valijson::ValidationResults::Error e;
-    while (results.popError(e)) {
-        for (const auto& c : e.context) all += c;
-        all += ": " + e.description + "\n";
-    }
-    return all;
-}
+std::optional<std::string> schema_error(const json& doc) { return dcx::testing::schema_errors(config_schema(), doc); }
 
 }  // namespace
 
@@ -339,7 +284,7 @@ TEST_CASE("the JSON Schema accepts every key and refuses typos", "[unit][webhook
 }
 
 TEST_CASE("config.example.toml parses and passes the schema", "[unit][webhook][config]") {
-    const json section = plugin_config_of(DCX_IN_WEBHOOK_DIR "/config.example.toml");
+    const json section = dcx::testing::plugin_section_of(DCX_IN_WEBHOOK_DIR "/config.example.toml");
     INFO(section.dump());
     CHECK_FALSE(schema_error(section));
     EnvScope env(Env{});
