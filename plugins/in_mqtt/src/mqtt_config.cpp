@@ -2,7 +2,6 @@
 // Parsing and validation of the [mqtt] section; see mqtt_config.hpp.
 #include "mqtt_config.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -91,12 +90,6 @@ Route parse_route(const json& entry, const std::string& path, bool legacy) {
 }
 
 }  // namespace
-
-std::optional<std::string> process_env(const std::string& name) {
-    const char* v = std::getenv(name.c_str());
-    if (!v) return std::nullopt;
-    return std::string(v);
-}
 
 std::optional<int> parse_qos(const json& value) {
     if (value.is_string()) {

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dcx/sdk/config_fields.hpp"
+
 namespace dcx::mqtt {
 
 enum class ProtocolVersion { v311, v5 };
@@ -52,11 +54,9 @@ struct MqttConfig {
     std::vector<std::string> warnings;
 };
 
-/// Reads an environment variable; nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-
-/// The process environment.
-std::optional<std::string> process_env(const std::string& name);
+// Environment lookups, from the SDK (tests pass their own).
+using dcx::sdk::config::EnvLookup;
+using dcx::sdk::config::process_env;
 
 /// Parses `plugin_config` (the whole object the host passes; the section is its "mqtt" member),
 /// applies MQTT_BROKER_HOST/PORT, MQTT_CLIENT_ID, MQTT_USERNAME, MQTT_PASSWORD and MQTT_USE_TLS,

@@ -5,7 +5,6 @@
 #include <libpq-fe.h>
 
 #include <cctype>
-#include <cstdlib>
 #include <limits>
 #include <map>
 #include <memory>
@@ -111,12 +110,6 @@ void check_connection(const std::string& conninfo, CdcConfig& c) {
 }
 
 }  // namespace
-
-std::optional<std::string> process_env(const std::string& name) {
-    const char* v = std::getenv(name.c_str());
-    if (!v) return std::nullopt;
-    return std::string(v);
-}
 
 bool is_valid_topic(const std::string& t) {
     if (t.size() < 4 || t[0] != '/') return false;

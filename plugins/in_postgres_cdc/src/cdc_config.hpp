@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dcx/sdk/config_fields.hpp"
+
 namespace dcx::pgcdc {
 
 /// A table name as "schema.table".
@@ -67,9 +69,9 @@ struct CdcConfig {
     std::vector<std::string> warnings;
 };
 
-/// Reads an environment variable; nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> process_env(const std::string& name);
+// Environment lookups, from the SDK (tests pass their own).
+using dcx::sdk::config::EnvLookup;
+using dcx::sdk::config::process_env;
 
 /// Parses `plugin_config` (the object the host passes; the section is its "postgres_cdc" member)
 /// and reads the password from the environment. Throws dcx::sdk::ConfigError.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <set>
@@ -231,12 +230,6 @@ void resolve_auth(const json& a, AuthConfig& c) {
 }
 
 }  // namespace
-
-std::optional<std::string> process_env(const std::string& name) {
-    const char* v = std::getenv(name.c_str());
-    if (!v) return std::nullopt;
-    return std::string(v);
-}
 
 const char* to_string(AckMode mode) { return mode == AckMode::publish ? "publish" : "enqueue"; }
 

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dcx/sdk/config_fields.hpp"
+
 namespace dcx::webhook {
 
 enum class AuthType { none, apikey, hmac, jwt };
@@ -89,11 +91,9 @@ struct WebhookConfig {
     std::vector<std::string> warnings;
 };
 
-/// Reads an environment variable; nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-
-/// The process environment.
-std::optional<std::string> process_env(const std::string& name);
+// Environment lookups, from the SDK (tests pass their own).
+using dcx::sdk::config::EnvLookup;
+using dcx::sdk::config::process_env;
 
 /// Parses the plugin configuration (the root object the host passes: "server", "auth",
 /// "rate_limit", "routes" or "endpoints"), applies SERVER_HOST and SERVER_PORT, then validates

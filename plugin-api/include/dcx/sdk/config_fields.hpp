@@ -11,8 +11,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <functional>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,6 +28,17 @@
 namespace dcx::sdk::config {
 
 using nlohmann::json;
+
+/// Reads an environment variable; nullopt when unset. Config parsers take one, so tests can pass
+/// their own environment instead of the process's.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// The process environment.
+inline std::optional<std::string> process_env(const std::string& name) {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+}
 
 [[noreturn]] inline void fail(const std::string& path, const std::string& message) {
     throw ConfigError(path + ": " + message);
