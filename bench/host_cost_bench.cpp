@@ -131,6 +131,45 @@ void BM_host_100B_string_schema(benchmark::State& s) {
         benchmark::DoNotOptimize(path.wire.data());
     }
 }
+// Host JSON work alone (delivery-and-operations.md §14: <= 6 us per 1 KiB record, stretch 2 us):
+// what PayloadEncoder does for a json_schema topic, beside the naive path the target is set
+// against (nlohmann parse + valijson + sorted dump, measured-limits.md §2 P1), in the same run.
+struct JsonWork {
+    dcx::schema::PayloadEncoder encoder;
+    dcx::schema::JsonSchemaValidator validator{nlohmann::json::parse(kSchema)};
+    std::string out;
+
+    void ours(const OwnedRecord& r) {
+        if (encoder.encode(r, SchemaType::json_schema, &validator, out)) std::abort();
+    }
+    void naive(const OwnedRecord& r) {
+        const auto doc = nlohmann::json::parse(r.payload);
+        if (validator.validate(doc)) std::abort();
+        out = doc.dump();
+    }
+    void run(const OwnedRecord& r, bool naive_path) { naive_path ? naive(r) : ours(r); }
+};
+
+void bench_json(benchmark::State& state, bool canonical, bool naive_path) {
+    JsonWork work;
+    const OwnedRecord r = record(1024, canonical);
+    work.run(r, naive_path);
+    const uint64_t before = g_allocations.load();
+    for (auto _ : state) {
+        work.run(r, naive_path);
+        benchmark::DoNotOptimize(work.out.data());
+    }
+    state.counters["allocs_per_record"] =
+        benchmark::Counter(static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
+}
+
+void BM_json_1KiB_schema_canonical(benchmark::State& s) { bench_json(s, true, false); }
+void BM_json_1KiB_schema_source_order(benchmark::State& s) { bench_json(s, false, false); }
+void BM_json_1KiB_schema_naive(benchmark::State& s) { bench_json(s, false, true); }
+
+BENCHMARK(BM_json_1KiB_schema_canonical);
+BENCHMARK(BM_json_1KiB_schema_source_order);
+BENCHMARK(BM_json_1KiB_schema_naive);
 BENCHMARK(BM_host_1KiB_json_schema);
 BENCHMARK(BM_host_1KiB_no_schema);
 BENCHMARK(BM_host_1KiB_canonical_no_schema);
@@ -145,13 +184,29 @@ __attribute__((noinline)) void callgrind_loop(HostPath& path, const OwnedRecord&
     CALLGRIND_STOP_INSTRUMENTATION;
 }
 
+__attribute__((noinline)) void callgrind_json_loop(JsonWork& work, const OwnedRecord& r, bool naive_path, int n) {
+    CALLGRIND_START_INSTRUMENTATION;
+    for (int i = 0; i < n; ++i) work.run(r, naive_path);
+    CALLGRIND_STOP_INSTRUMENTATION;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc >= 3 && std::strcmp(argv[1], "--callgrind") == 0) {
-        // usage: --callgrind <1KiB_json_schema|1KiB_no_schema|100B_no_schema> [n]
+        // usage: --callgrind <case> [n], case: a BM_ name without the prefix, e.g. 1KiB_json_schema
+        // or json_1KiB_schema_naive
         const std::string which = argv[2];
         const int n = argc >= 4 ? std::atoi(argv[3]) : 2000;
+        if (which.rfind("json_", 0) == 0) {
+            JsonWork work;
+            const bool naive_path = which.find("naive") != std::string::npos;
+            const OwnedRecord r = record(1024, which.find("canonical") != std::string::npos);
+            for (int i = 0; i < 200; ++i) work.run(r, naive_path);
+            callgrind_json_loop(work, r, naive_path, n);
+            std::cout << "ran " << n << "\n";
+            return 0;
+        }
         HostPath path;
         SchemaType type = which.find("json_schema") != std::string::npos ? SchemaType::json_schema : SchemaType::none;
         if (type == SchemaType::json_schema) {

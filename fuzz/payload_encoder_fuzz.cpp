@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: serialization of a record's payload for its topic's schema type (PayloadEncoder),
 // the canonical JSON writer and its one-pass is_canonical_json fast path, JSON Schema validation
-// (fixed schemas, or one read from the input), and base64.
+// (fixed schemas, or one read from the input) with its compiled checks, and base64.
 //
 // Input: the payload bytes from the front; from the back (fuzz_input.hpp): the schema type, the
 // payload kind, the validator and how deep to wrap the payload in arrays (deep nesting without
-// megabyte inputs). With validator choice 7 the front is "<schema JSON>\0<payload>".
+// megabyte inputs). With the last validator choice the front is "<schema JSON>\0<payload>".
 //
 // Properties:
 // - encode() gives the bytes of a plain DOM reference (parse, validate, canonical_json), so every
@@ -13,6 +13,8 @@
 // - is_canonical_json(t) implies t parses and canonical_json gives t back;
 // - canonical_json is a fixed point: its output parses to the same value and rewrites to itself,
 //   and without escapes it passes is_canonical_json;
+// - the compiled JSON Schema checks never accept a record that valijson refuses (encode() agreeing
+//   with the reference shows it for whole records; checked directly on the text as well);
 // - JSON is read as serde_json reads it: over 127 levels deep or with a byte order mark, refused;
 // - base64 round-trips; bytes pass through a bytes topic unchanged.
 #include <cstddef>
@@ -66,6 +68,20 @@ constexpr const char* kSchemas[] = {
         "else":{"const":5}})",
     R"({"type":"array","prefixItems":[{"type":"string"}],"items":[{"type":"string"},{"type":"integer"}],
         "additionalItems":false,"contains":{"type":"string","format":"time"}})",
+    // Only keywords the compiled checks cover (compiled_json_schema.hpp): records take the fast path.
+    R"({"$schema":"http://json-schema.org/draft-07/schema#","title":"order","type":"object","required":["id","items"],
+        "additionalProperties":false,"maxProperties":6,
+        "properties":{"id":{"type":"integer","minimum":1,"exclusiveMaximum":1000000},
+                      "name":{"type":["string","null"],"minLength":2,"maxLength":8,"pattern":"^[a-z]"},
+                      "kind":{"enum":["a","b",1,true,null,2.5,[1]]},"v":{"const":3},"w":{"const":"x"},
+                      "items":{"type":"array","minItems":1,"maxItems":3,"items":{"$ref":"#/definitions/item"}},
+                      "meta":{"type":"object","additionalProperties":{"type":"number","maximum":10,"exclusiveMinimum":-1}},
+                      "any":true,"none":false}},
+        "definitions":{"item":{"type":"object","required":["sku"],
+                               "properties":{"sku":{"type":"string","maxLength":3},"sub":{"$ref":"#/definitions/item"}}}}})",
+    R"({"type":["array","integer","boolean"],"items":{"$ref":"#"},"maxItems":2,"maximum":5,"uniqueItems":false})",
+    R"({"type":"object","required":["seq","data","ts"],"properties":{"seq":{"type":"integer","minimum":0},
+        "key":{"type":"string"},"data":{"type":"string"},"ts":{"type":"integer"}}})",
 };
 constexpr size_t kSchemaCount = sizeof kSchemas / sizeof kSchemas[0];
 
@@ -163,14 +179,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FuzzInput in(data, size);
     const SchemaType type = kTypes[in.integral<uint8_t>() % 6];
     const auto kind = static_cast<PayloadKind>(in.integral<uint8_t>() % 4);
-    const uint8_t choice = in.integral<uint8_t>() % 8;
+    // 0: no validator; 1..kSchemaCount: kSchemas; the last: a schema read from the input.
+    const size_t choice = in.integral<uint8_t>() % (kSchemaCount + 2);
     const uint8_t wrap = in.integral<uint8_t>();
     // Mostly none; sometimes around serde_json's limit of 128; rarely very deep.
     const size_t depth = wrap < 200 ? 0 : wrap < 250 ? static_cast<size_t>(wrap - 200) * 3 : (wrap - 249) * 20000;
 
     std::unique_ptr<JsonSchemaValidator> own;
     JsonSchemaValidator* validator = nullptr;
-    if (choice == 7) {
+    if (choice == kSchemaCount + 1) {
         const json schema = json::parse(in.until('\0'), nullptr, false);
         if (!schema.is_discarded()) {
             try {
@@ -205,6 +222,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string again;
     const auto err2 = encoder.encode(record, type, validator, again);
     expect(err2.has_value() == err.has_value() && again == out);
+
+    if (validator && validator->accepts_text(record.payload)) {
+        const json v = json::parse(record.payload, nullptr, false);
+        expect(!v.is_discarded() && !validator->validate(v));
+    }
 
     check_canonical(record.payload);
     if (record.kind == PayloadKind::json && serde_reads(record.payload)) {

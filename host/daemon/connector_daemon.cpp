@@ -275,6 +275,10 @@ int run_connector(config::ConnectorConfig cfg, ShutdownSignal& signal) {
                 route.type = resolved.type;
                 if (resolved.type == schema::SchemaType::json_schema) {
                     route.validator = std::make_unique<schema::JsonSchemaValidator>(nlohmann::json::parse(resolved.definition));
+                    if (const auto& why = route.validator->why_not_compiled(); !why.empty()) {
+                        spdlog::info("topic {}: every record is checked by valijson alone (slower): the schema uses {}, "
+                                     "which the compiled checks do not cover", spec.topic, why);
+                    }
                 }
                 route.schema = resolved;
                 danube::SchemaReference r;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "schema/canonical_json.hpp"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/utf8.hpp"
 
@@ -207,10 +209,33 @@ private:
     // Escapes exactly as serde writes them; raw UTF-8 otherwise. Keys are compared on their raw
     // (escaped) text, which orders like the decoded keys only without escapes: keys with escapes
     // are rare, so they take the slow path.
+    // Moves to the next byte that needs attention (below 0x20, '"', '\\' or non-ASCII), eight bytes
+    // at a time: most of a record's text is plain string content. In each word the lowest flagged
+    // byte is exact (a false flag can only sit above a true one), which is the one taken.
+    void skip_plain_ascii() {
+        if constexpr (std::endian::native == std::endian::little) {
+            constexpr uint64_t kOnes = 0x0101010101010101u, kHigh = 0x8080808080808080u;
+            const auto zero_bytes = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+            while (pos_ + 8 <= t_.size()) {
+                uint64_t w = 0;
+                std::memcpy(&w, t_.data() + pos_, 8);
+                const uint64_t special = ((w - kOnes * 0x20) & ~w & kHigh) | (w & kHigh) | zero_bytes(w ^ (kOnes * '"')) |
+                                         zero_bytes(w ^ (kOnes * '\\'));
+                if (special != 0) {
+                    pos_ += static_cast<size_t>(std::countr_zero(special)) / 8;
+                    return;
+                }
+                pos_ += 8;
+            }
+        }
+    }
+
     bool string(std::string_view* raw) {
         const size_t start = ++pos_;
         bool escaped = false;
         while (pos_ < t_.size()) {
+            skip_plain_ascii();
+            if (pos_ >= t_.size()) break;
             const auto c = static_cast<unsigned char>(t_[pos_]);
             if (c == '"') {
                 if (raw) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "schema/json_validator.hpp"
 
+#include "schema/compiled_json_schema.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
@@ -20,6 +22,8 @@ namespace dcx::schema {
 struct JsonSchemaValidator::Impl {
     valijson::Schema schema;  // neither copyable nor movable
     valijson::Validator validator;
+    std::unique_ptr<CompiledJsonSchema> compiled;  // null when the schema uses a keyword it lacks
+    std::string why_not_compiled;
 };
 
 JsonSchemaValidator::JsonSchemaValidator(const nlohmann::json& schema) : impl_(std::make_unique<Impl>()) {
@@ -30,7 +34,16 @@ JsonSchemaValidator::JsonSchemaValidator(const nlohmann::json& schema) : impl_(s
     } catch (const std::exception& e) {
         throw std::runtime_error(std::string("not a usable JSON Schema: ") + e.what());
     }
+    // Only a schema valijson accepted is compiled: the compiled checks never see one it refuses.
+    impl_->compiled = CompiledJsonSchema::compile(schema, impl_->why_not_compiled);
 }
+
+bool JsonSchemaValidator::accepts_text(const std::string& json_text, bool utf8_checked) {
+    using Utf8 = CompiledJsonSchema::Utf8;
+    return impl_->compiled && impl_->compiled->accepts(json_text, utf8_checked ? Utf8::already_checked : Utf8::check);
+}
+
+const std::string& JsonSchemaValidator::why_not_compiled() const { return impl_->why_not_compiled; }
 
 JsonSchemaValidator::~JsonSchemaValidator() = default;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A JSON Schema compiled once (valijson), checking records on one thread. valijson keeps its
-// regex cache in the Validator, so a Validator per record would cost 10x (measured-limits.md §2).
+// A JSON Schema compiled once, checking records on one thread. Records are first tried against
+// the schema's compiled checks (compiled_json_schema.hpp: ~1 us per KiB, straight from the text);
+// valijson decides every record those do not accept and words its error. valijson keeps its regex
+// cache in the Validator, so a Validator per record would cost 10x (measured-limits.md §2).
 #pragma once
 
 #include <memory>
@@ -22,6 +24,15 @@ public:
     /// nullopt when `doc` is valid; otherwise the most specific error, e.g.
     /// "<root>[id]: Expected number greater than or equal to 1.000000". Never throws. Not thread-safe.
     std::optional<std::string> validate(const nlohmann::json& doc);
+
+    /// True when the compiled checks alone show `json_text` to be a valid record. False means
+    /// "parse it and ask validate()", which gives the verdict and the error. Never throws.
+    /// `utf8_checked`: the caller has already checked that the text is valid UTF-8.
+    bool accepts_text(const std::string& json_text, bool utf8_checked = false);
+
+    /// Empty when records go through the compiled checks first; otherwise why every record is
+    /// checked by valijson alone, e.g. "'anyOf' at /properties/a" (the startup log says it).
+    const std::string& why_not_compiled() const;
 
 private:
     struct Impl;

@@ -97,11 +97,24 @@ std::optional<EncodeError> PayloadEncoder::encode(const plugin::OwnedRecord& r, 
         out = r.payload;  // a non-string value under a string schema is sent as its JSON text
         return std::nullopt;
     }
+    // JSON Schema topics: the schema's compiled checks read the text itself, and valid canonical
+    // text is sent as it is, with no DOM at all. A record they do not accept takes the full path
+    // below, where valijson decides and words the error.
+    bool shown_valid = false;
+    if (type == SchemaType::json_schema && r.kind == PayloadKind::json && validator) {
+        // Canonical text is valid JSON and UTF-8 already; anything else is parsed again below.
+        const bool canonical = is_canonical_json(r.payload);
+        shown_valid = validator->accepts_text(r.payload, canonical);
+        if (shown_valid && canonical) {
+            out = r.payload;
+            return std::nullopt;
+        }
+    }
     if (auto err = to_value(r)) return err;
 
     switch (type) {
         case SchemaType::json_schema:
-            if (validator) {
+            if (validator && !shown_valid) {
                 if (auto why = validator->validate(value_)) return EncodeError{Stage::validate, "JSON Schema validation failed: " + *why};
             }
             if (r.kind == PayloadKind::json && is_canonical_json(r.payload)) out = r.payload;  // no re-serialization
