@@ -2,19 +2,25 @@
 // The limit: a bare async gRPC client sending pre-built SendMessage requests (Danube-shaped,
 // with a real msg_id) with a window of W calls in flight per partition, on one completion-queue
 // thread, exactly the calls danube-connectd makes, minus everything else it does. Prints JSON.
+// With --rate, records fall due at that pace (checked every millisecond, as in_datagen paces
+// them) and latency runs from when a record is due to its ack: the reference for the daemon's
+// poll-to-ack latency at the same load.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
 #include "DanubeApi.grpc.pb.h"
+#include "common/lock_order_checks.hpp"
 
 namespace {
 
@@ -22,7 +28,8 @@ using Clock = std::chrono::steady_clock;
 
 struct Call {
     uint32_t partition = 0;
-    Clock::time_point sent;
+    Clock::time_point sent;     // when the record fell due (paced) or was sent
+    Clock::time_point on_wire;  // when the call started
     grpc::ClientContext ctx;
     danube::MessageResponse resp;
     grpc::Status status;
@@ -38,17 +45,20 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    dcx::turn_off_lock_order_checks();
     CLI::App app{"bare async gRPC SendMessage client (the throughput limit)"};
     std::string target = "127.0.0.1:6650";
     std::string topic = "/default/bench-bare";
     uint32_t partitions = 1, window = 16, payload_bytes = 1024;
     uint64_t count = 100000;
+    double rate = 0;
     app.add_option("--target", target);
     app.add_option("--topic", topic);
     app.add_option("--partitions", partitions);
     app.add_option("--window", window);
     app.add_option("--payload-bytes", payload_bytes);
     app.add_option("--count", count);
+    app.add_option("--rate", rate, "records per second (0: as fast as the window allows)");
     CLI11_PARSE(app, argc, argv);
 
     grpc::ChannelArguments args;
@@ -86,10 +96,14 @@ int main(int argc, char** argv) {
 
     grpc::CompletionQueue cq;
     std::vector<uint32_t> inflight(partitions, 0);
-    std::vector<double> latencies_us;
+    std::vector<double> latencies_us, round_trips_us;
     latencies_us.reserve(count);
+    round_trips_us.reserve(count);
     uint64_t sent = 0, done = 0, errors = 0, request_id = 0;
-    auto send = [&](uint32_t p) {
+    // Records waiting for room in the window, by the time they fell due (paced runs only).
+    std::deque<Clock::time_point> due_at;
+    uint32_t next_partition = 0;
+    auto send = [&](uint32_t p, Clock::time_point since) {
         auto* call = new Call;
         call->partition = p;
         auto& m = templates[p];
@@ -98,40 +112,83 @@ int main(int argc, char** argv) {
                                                      std::chrono::system_clock::now().time_since_epoch())
                                                      .count()));
         call->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-        call->sent = Clock::now();
+        call->sent = since;
+        call->on_wire = Clock::now();
         call->rpc = stub->PrepareAsyncSendMessage(&call->ctx, m, &cq);
         call->rpc->StartCall();
         call->rpc->Finish(&call->resp, &call->status, call);
         ++inflight[p];
         ++sent;
     };
+    // Paced: send what is due, round robin over partitions with room.
+    auto pump = [&] {
+        for (uint32_t tries = 0; !due_at.empty() && tries < partitions; ++tries) {
+            const uint32_t p = next_partition++ % partitions;
+            while (!due_at.empty() && inflight[p] < window) {
+                send(p, due_at.front());
+                due_at.pop_front();
+                tries = 0;
+            }
+        }
+    };
+    grpc::Alarm tick;
+    int tick_tag = 0;  // its address marks the pacing timer's completions
+    uint64_t released = 0;
     const double cpu0 = cpu_seconds();
     const auto t0 = Clock::now();
-    for (uint32_t p = 0; p < partitions; ++p) {
-        for (uint32_t w = 0; w < window && sent < count; ++w) send(p);
+    if (rate > 0) {
+        tick.Set(&cq, std::chrono::system_clock::now(), &tick_tag);
+    } else {
+        for (uint32_t p = 0; p < partitions; ++p) {
+            for (uint32_t w = 0; w < window && sent < count; ++w) send(p, Clock::now());
+        }
     }
     void* tag = nullptr;
     bool ok = false;
     while (done < count && cq.Next(&tag, &ok)) {
+        if (tag == &tick_tag) {
+            const auto now = Clock::now();
+            const auto due = std::min<uint64_t>(count, static_cast<uint64_t>(std::chrono::duration<double>(now - t0).count() * rate) + 1);
+            for (; released < due; ++released) due_at.push_back(now);
+            pump();
+            if (released < count) tick.Set(&cq, std::chrono::system_clock::now() + std::chrono::milliseconds(1), &tick_tag);
+            continue;
+        }
         std::unique_ptr<Call> call(static_cast<Call*>(tag));
         ++done;
         --inflight[call->partition];
         if (!call->status.ok()) ++errors;
-        latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - call->sent).count());
-        if (sent < count) send(call->partition);
+        const auto acked = Clock::now();
+        latencies_us.push_back(std::chrono::duration<double, std::micro>(acked - call->sent).count());
+        round_trips_us.push_back(std::chrono::duration<double, std::micro>(acked - call->on_wire).count());
+        if (rate > 0) pump();
+        else if (sent < count) send(call->partition, Clock::now());
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = cpu_seconds() - cpu0;
     cq.Shutdown();
     while (cq.Next(&tag, &ok)) delete static_cast<Call*>(tag);
     std::sort(latencies_us.begin(), latencies_us.end());
-    auto pct = [&](double q) { return latencies_us.empty() ? 0.0 : latencies_us[static_cast<size_t>(q * (latencies_us.size() - 1))]; };
+    std::sort(round_trips_us.begin(), round_trips_us.end());
+    auto pct_of = [](const std::vector<double>& v, double q) { return v.empty() ? 0.0 : v[static_cast<size_t>(q * (v.size() - 1))]; };
+    auto pct = [&](double q) { return pct_of(latencies_us, q); };
+    // Cumulative counts at the bounds of the daemon's latency histogram (pipeline_stats.hpp), so
+    // bench/run reads both sides' percentiles the same way.
+    nlohmann::json histogram = nlohmann::json::array();
+    for (const double le : {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0}) {
+        const auto below = std::upper_bound(latencies_us.begin(), latencies_us.end(), le * 1e6) - latencies_us.begin();
+        histogram.push_back({le, below});
+    }
+    histogram.push_back({"+Inf", latencies_us.size()});
     std::cout << nlohmann::json{{"calls", done},
+                                {"latency_histogram", histogram},
                                 {"errors", errors},
                                 {"seconds", seconds},
                                 {"rate", done / seconds},
                                 {"p50_us", pct(0.5)},
                                 {"p99_us", pct(0.99)},
+                                {"round_trip_p50_us", pct_of(round_trips_us, 0.5)},
+                                {"round_trip_p99_us", pct_of(round_trips_us, 0.99)},
                                 {"client_cpu_us_per_call", cpu * 1e6 / done}}
                      .dump()
               << "\n";

@@ -76,7 +76,7 @@ constexpr const char* kSchemas[] = {
                       "kind":{"enum":["a","b",1,true,null,2.5,[1]]},"v":{"const":3},"w":{"const":"x"},
                       "items":{"type":"array","minItems":1,"maxItems":3,"items":{"$ref":"#/definitions/item"}},
                       "meta":{"type":"object","additionalProperties":{"type":"number","maximum":10,"exclusiveMinimum":-1}},
-                      "any":true,"none":false}},
+                      "any":true,"none":false},
         "definitions":{"item":{"type":"object","required":["sku"],
                                "properties":{"sku":{"type":"string","maxLength":3},"sub":{"$ref":"#/definitions/item"}}}}})",
     R"({"type":["array","integer","boolean"],"items":{"$ref":"#"},"maxItems":2,"maximum":5,"uniqueItems":false})",
@@ -84,10 +84,14 @@ constexpr const char* kSchemas[] = {
         "key":{"type":"string"},"data":{"type":"string"},"ts":{"type":"integer"}}})",
 };
 constexpr size_t kSchemaCount = sizeof kSchemas / sizeof kSchemas[0];
+constexpr size_t kFirstCompiledSchema = 6;  // from here on the compiled checks must cover the schema
 
 JsonSchemaValidator* fixed_validator(size_t i) {
     static std::unique_ptr<JsonSchemaValidator> compiled[kSchemaCount];
-    if (!compiled[i]) compiled[i] = std::make_unique<JsonSchemaValidator>(json::parse(kSchemas[i]));
+    if (!compiled[i]) {
+        compiled[i] = std::make_unique<JsonSchemaValidator>(json::parse(kSchemas[i]));
+        expect(i < kFirstCompiledSchema || compiled[i]->why_not_compiled().empty());
+    }
     return compiled[i].get();
 }
 

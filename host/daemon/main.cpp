@@ -12,6 +12,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/lock_order_checks.hpp"
 #include "config/config_error.hpp"
 #include "config/connector_config.hpp"
 #include "daemon/connector_daemon.hpp"
@@ -89,6 +90,7 @@ nlohmann::json redact(const nlohmann::json& v) {
 // A function-try-block: whatever escapes (a logger that cannot start, out of memory) is reported
 // and exits 1 instead of aborting.
 int main(int argc, char** argv) try {
+    dcx::turn_off_lock_order_checks();
     // Block signals before any thread exists, so only the signal thread takes them.
     daemon::ShutdownSignal signal;
 

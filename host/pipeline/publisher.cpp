@@ -227,13 +227,15 @@ void Publisher::on_send_done(SendCall* raw) {
     if (st.ok()) {
         p.failures = 0;
         ++stats_.acked;
+        const auto acked_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch()).count();
+        // The next call leaves before this one's bookkeeping: in strict mode the partition's
+        // throughput is 1 / (round trip + whatever happens between an ack and the next send).
+        pump(index);
         if (settings_.latency && !call->out->dead_letter) {
-            const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now().time_since_epoch()).count();
-            settings_.latency->observe(static_cast<double>(now_us - call->out->polled_at_us) / 1e6);
+            settings_.latency->observe(static_cast<double>(acked_at_us - call->out->polled_at_us) / 1e6);
         }
         settle_({Settlement::Kind::acked, std::move(call->out), st});
-        pump(index);
         return;
     }
     if (stop_seen_) {

@@ -2,6 +2,7 @@
 #include "schema/compiled_json_schema.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -10,8 +11,9 @@
 #include <set>
 #include <vector>
 
-// SSE2 (every x86-64) lets the reader copy strings 16 bytes at a time. Its aligned loads read past
-// the terminating NUL inside the same 16 bytes, which AddressSanitizer reports: not under ASan.
+// SSE2 (every x86-64) lets the reader scan strings 16 bytes at a time. Its aligned loads may read
+// past the end of the text within the same 16 bytes (never across a page), which AddressSanitizer
+// reports: not under ASan.
 #if defined(__SSE2__) && !defined(__SANITIZE_ADDRESS__)
 #if defined(__has_feature)
 #if !__has_feature(address_sanitizer)
@@ -370,6 +372,7 @@ struct CompiledJsonSchema::Program {
         uint64_t seen_required = 0;
     };
     std::vector<Frame> frames;
+    std::string text;
     rapidjson::Reader reader;
 
     // rapidjson SAX handler. Returning false stops the parse: the record is not accepted here.
@@ -493,15 +496,32 @@ struct Handler {
     CompiledJsonSchema::Program& p;
     bool Null() { return p.scalar({kNull, false, 0, {}}); }
     bool Bool(bool b) { return p.scalar({kBoolean, b, 0, {}}); }
-    bool Int(int i) { return p.number(kInteger, static_cast<double>(i), i); }
-    bool Uint(unsigned u) { return p.number(kInteger, static_cast<double>(u), static_cast<int64_t>(u)); }
-    bool Int64(int64_t i) { return p.number(kInteger, static_cast<double>(i), i); }
-    bool Uint64(uint64_t u) {
-        const bool fits = u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-        return p.number(kInteger, static_cast<double>(u), fits ? std::optional<int64_t>(static_cast<int64_t>(u)) : std::nullopt);
+    // Numbers arrive as text (kParseNumbersAsStringsFlag) and are read the way nlohmann reads them:
+    // an integer when there is no fraction or exponent and it fits 64 bits, else a double,
+    // correctly rounded (rapidjson's own fast double parsing may be off by an ulp at a bound).
+    bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+        const char* end = s + n;
+        if (std::find_if(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
+            int64_t i = 0;
+            if (const auto r = std::from_chars(s, end, i); r.ec == std::errc() && r.ptr == end) {
+                return p.number(kInteger, static_cast<double>(i), i);
+            }
+            uint64_t u = 0;
+            if (const auto r = std::from_chars(s, end, u); r.ec == std::errc() && r.ptr == end) {
+                return p.number(kInteger, static_cast<double>(u), std::nullopt);  // above int64: no literal equals it
+            }
+        }
+        double d = 0;
+        const auto r = std::from_chars(s, end, d);
+        if (r.ec != std::errc() || r.ptr != end) return false;  // out of range: not a finite number
+        return p.number(kFraction, d, std::nullopt);
     }
-    bool Double(double d) { return p.number(kFraction, d, std::nullopt); }
-    bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }  // not requested
+    // Not called with kParseNumbersAsStringsFlag.
+    bool Int(int) { return false; }
+    bool Uint(unsigned) { return false; }
+    bool Int64(int64_t) { return false; }
+    bool Uint64(uint64_t) { return false; }
+    bool Double(double) { return false; }
     bool String(const char* s, rapidjson::SizeType n, bool) { return p.string(std::string_view(s, n)); }
     bool StartObject() { return p.open(false); }
     bool Key(const char* s, rapidjson::SizeType n, bool) { return p.key(std::string_view(s, n)); }
@@ -529,15 +549,18 @@ std::unique_ptr<CompiledJsonSchema> CompiledJsonSchema::compile(const nlohmann::
 CompiledJsonSchema::CompiledJsonSchema(std::unique_ptr<Program> program) : program_(std::move(program)) {}
 CompiledJsonSchema::~CompiledJsonSchema() = default;
 
-bool CompiledJsonSchema::accepts(const std::string& json_text, Utf8 utf8) {
+bool CompiledJsonSchema::accepts(std::string_view json_text, Utf8 utf8) {
     // rapidjson reads a NUL byte as the end of input; JSON text never holds one raw.
     if (json_text.empty() || std::memchr(json_text.data(), 0, json_text.size()) != nullptr) return false;
     Program& p = *program_;
     p.frames.clear();
-    rapidjson::StringStream stream(json_text.c_str());
+    p.text.assign(json_text);  // parsed in place: strings are unescaped into this copy
+    rapidjson::InsituStringStream stream(p.text.data());
     Handler handler{p};
-    // Iterative: deep input cannot recurse. Full precision: numbers compare as nlohmann reads them.
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+    // In situ, numbers as text: the reader never touches its own stack, so it allocates nothing
+    // (and rapidjson 1.1.0's stack does arithmetic on a null pointer on first use, which UBSan
+    // reports). Recursion is bounded by open(): it refuses the 128th nested level before descending.
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
     const rapidjson::ParseResult result = utf8 == Utf8::check
                                               ? p.reader.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(stream, handler)
                                               : p.reader.Parse<kFlags>(stream, handler);

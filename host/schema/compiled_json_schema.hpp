@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -34,9 +35,8 @@ public:
 
     /// True only when `json_text` is a single JSON value, at most 127 levels deep, that the schema
     /// accepts. False when it is not, or when this cannot tell (then ask valijson). Never throws.
-    /// Not thread-safe: the parse state is reused from record to record. A std::string, not a view:
-    /// the reader scans strings 16 bytes at a time up to the terminating NUL that c_str() promises.
-    bool accepts(const std::string& json_text, Utf8 utf8 = Utf8::check);
+    /// Not thread-safe: the parse state is reused from record to record.
+    bool accepts(std::string_view json_text, Utf8 utf8 = Utf8::check);
 
     struct Program;  // the compiled nodes and the reusable parse state
 

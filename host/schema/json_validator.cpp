@@ -38,7 +38,7 @@ JsonSchemaValidator::JsonSchemaValidator(const nlohmann::json& schema) : impl_(s
     impl_->compiled = CompiledJsonSchema::compile(schema, impl_->why_not_compiled);
 }
 
-bool JsonSchemaValidator::accepts_text(const std::string& json_text, bool utf8_checked) {
+bool JsonSchemaValidator::accepts_text(std::string_view json_text, bool utf8_checked) {
     using Utf8 = CompiledJsonSchema::Utf8;
     return impl_->compiled && impl_->compiled->accepts(json_text, utf8_checked ? Utf8::already_checked : Utf8::check);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,7 @@ public:
     /// True when the compiled checks alone show `json_text` to be a valid record. False means
     /// "parse it and ask validate()", which gives the verdict and the error. Never throws.
     /// `utf8_checked`: the caller has already checked that the text is valid UTF-8.
-    bool accepts_text(const std::string& json_text, bool utf8_checked = false);
+    bool accepts_text(std::string_view json_text, bool utf8_checked = false);
 
     /// Empty when records go through the compiled checks first; otherwise why every record is
     /// checked by valijson alone, e.g. "'anyOf' at /properties/a" (the startup log says it).

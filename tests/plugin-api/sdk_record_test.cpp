@@ -13,6 +13,12 @@ TEST_CASE("from_json stores compact JSON and the JSON kind", "[unit][plugin-api]
     CHECK(r.payload() == R"({"a":"x","b":1})");
 }
 
+TEST_CASE("from_json_text keeps the plugin's JSON text as it is, with the JSON kind", "[unit][plugin-api]") {
+    const auto r = SourceRecord::from_json_text("/default/t", R"({"b": 1, "a": "x"})");
+    CHECK(r.kind() == SourceRecord::Kind::json);
+    CHECK(r.payload() == R"({"b": 1, "a": "x"})");  // the host parses and re-serializes what is not canonical
+}
+
 TEST_CASE("from_string, from_number and from_bytes keep their kinds and raw values", "[unit][plugin-api]") {
     CHECK(SourceRecord::from_string("/d/t", "héllo").payload() == "héllo");
     CHECK(SourceRecord::from_string("/d/t", "x").kind() == SourceRecord::Kind::string);

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker_server.hpp"
+#include "common/lock_order_checks.hpp"
 #include "consume_command.hpp"
 
 namespace fs = std::filesystem;
@@ -186,6 +187,7 @@ int serve(const ServeOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    dcx::turn_off_lock_order_checks();
     CLI::App app{"danube-test-broker: a faithful Danube v0.15.1 standalone broker for tests.\n"
                  "Serves danube.Discovery, ProducerService, ConsumerService, HealthCheck and\n"
                  "danube_schema.SchemaRegistry on one plaintext (or TLS) HTTP/2 port, plus the\n"

@@ -44,6 +44,13 @@ public:
     static SourceRecord from_json(std::string topic, const nlohmann::json& value) {
         return SourceRecord(std::move(topic), value);
     }
+    /// JSON text the plugin already has (a source that delivers JSON, or text built without a
+    /// DOM): sent without parsing and re-serializing in the plugin. The host reads it as
+    /// serde_json would and refuses a record that is not valid JSON (INVALID_RECORD, dead letter
+    /// policy); text already in canonical form (sorted keys, compact) goes out byte for byte.
+    static SourceRecord from_json_text(std::string topic, std::string json_text) {
+        return SourceRecord(Kind::json, std::move(topic), std::move(json_text));
+    }
     /// Text carried as a JSON string.
     static SourceRecord from_string(std::string topic, std::string text) {
         return SourceRecord(Kind::string, std::move(topic), std::move(text));
