@@ -35,7 +35,7 @@ void Publisher::submit(std::unique_ptr<Outgoing> out) {
         std::lock_guard lock(inbox_mu_);
         inbox_.push_back(std::move(out));
     }
-    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, std::chrono::system_clock::now(), &wake_tag_);
+    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, gpr_inf_past(GPR_CLOCK_MONOTONIC), &wake_tag_);
 }
 
 void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
@@ -49,7 +49,7 @@ void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
         }
     }
     outs.clear();
-    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, std::chrono::system_clock::now(), &wake_tag_);
+    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, gpr_inf_past(GPR_CLOCK_MONOTONIC), &wake_tag_);
 }
 
 void Publisher::stop() {
@@ -58,7 +58,7 @@ void Publisher::stop() {
         std::lock_guard lock(inbox_mu_);
         stopping_ = true;
     }
-    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, std::chrono::system_clock::now(), &wake_tag_);
+    if (!wake_armed_.exchange(true)) wake_alarm_.Set(&cq_, gpr_inf_past(GPR_CLOCK_MONOTONIC), &wake_tag_);
     thread_.join();
     std::vector<std::unique_ptr<Outgoing>> late;
     {
