@@ -71,9 +71,9 @@ struct Node {
     bool never = false;  // the `false` schema
     uint8_t types = kAnyType;
     bool has_enum = false;
-    std::vector<Literal> literals;  // enum and const together: a value must equal one of each set
+    std::vector<Literal> literals;  // the enum members this can compare (see Literal)
     bool has_const = false;
-    Literal const_value;
+    Literal const_value;  // when has_const; a const this cannot compare makes the node `never`
     // numbers, compared as doubles as valijson does
     std::optional<double> minimum, maximum, exclusive_minimum, exclusive_maximum;
     // strings: lengths in code points
@@ -143,7 +143,8 @@ std::optional<Literal> literal_of(const nlohmann::json& v) {
 
 bool is_count(const nlohmann::json& v) { return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0); }
 
-// Builds the node list from a schema document; nullopt-style failure through `why_not`.
+// Builds the node list from a schema document. The first keyword (or keyword form) it does not
+// model ends the compilation; why_not() names it and where.
 class Compiler {
 public:
     explicit Compiler(const nlohmann::json& root) : root_(root) {}
