@@ -100,20 +100,27 @@ struct HostPath {
     }
 };
 
+// Runs `one` per iteration after one warm-up run (capacities grow once) and reports the heap
+// allocations per record.
+template <class Fn>
+void measure(benchmark::State& state, Fn one) {
+    one();
+    const uint64_t before = g_allocations.load();
+    for (auto _ : state) one();
+    state.counters["allocs_per_record"] =
+        benchmark::Counter(static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
+}
+
 void bench_path(benchmark::State& state, size_t bytes, SchemaType type, bool canonical = false) {
     HostPath path;
     if (type == SchemaType::json_schema) {
         path.validator = std::make_unique<dcx::schema::JsonSchemaValidator>(nlohmann::json::parse(kSchema));
     }
     const OwnedRecord r = record(bytes, canonical);
-    path.run(r, type);  // warm up: capacities grow once
-    const uint64_t before = g_allocations.load();
-    for (auto _ : state) {
+    measure(state, [&] {
         path.run(r, type);
         benchmark::DoNotOptimize(path.wire.data());
-    }
-    state.counters["allocs_per_record"] =
-        benchmark::Counter(static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
+    });
 }
 
 void BM_host_1KiB_json_schema(benchmark::State& s) { bench_path(s, 1024, SchemaType::json_schema); }
@@ -153,14 +160,10 @@ struct JsonWork {
 void bench_json(benchmark::State& state, bool canonical, bool naive_path) {
     JsonWork work;
     const OwnedRecord r = record(1024, canonical);
-    work.run(r, naive_path);
-    const uint64_t before = g_allocations.load();
-    for (auto _ : state) {
+    measure(state, [&] {
         work.run(r, naive_path);
         benchmark::DoNotOptimize(work.out.data());
-    }
-    state.counters["allocs_per_record"] =
-        benchmark::Counter(static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
+    });
 }
 
 void BM_json_1KiB_schema_canonical(benchmark::State& s) { bench_json(s, true, false); }

@@ -91,6 +91,7 @@ private:
     };
 
     void run();
+    void wake();  // posts wake_tag_ unless it is already pending [thread-safe]
     void drain_inbox();
     void pump(uint32_t index);
     void send(Partition& p, std::unique_ptr<Outgoing> out);

@@ -206,9 +206,6 @@ private:
         }
     }
 
-    // Escapes exactly as serde writes them; raw UTF-8 otherwise. Keys are compared on their raw
-    // (escaped) text, which orders like the decoded keys only without escapes: keys with escapes
-    // are rare, so they take the slow path.
     // Moves to the next byte that needs attention (below 0x20, '"', '\\' or non-ASCII), eight bytes
     // at a time: most of a record's text is plain string content. In each word the lowest flagged
     // byte is exact (a false flag can only sit above a true one), which is the one taken.
@@ -230,6 +227,9 @@ private:
         }
     }
 
+    // Escapes exactly as serde writes them; raw UTF-8 otherwise. Keys are compared on their raw
+    // (escaped) text, which orders like the decoded keys only without escapes: keys with escapes
+    // are rare, so they take the slow path.
     bool string(std::string_view* raw) {
         const size_t start = ++pos_;
         bool escaped = false;

@@ -68,12 +68,11 @@ struct Member {
 };
 
 struct Node {
-    bool never = false;  // the `false` schema
-    uint8_t types = kAnyType;
+    uint8_t types = kAnyType;  // 0: nothing is accepted here (the `false` schema, or an undecidable const)
     bool has_enum = false;
     std::vector<Literal> literals;  // the enum members this can compare (see Literal)
     bool has_const = false;
-    Literal const_value;  // when has_const; a const this cannot compare makes the node `never`
+    Literal const_value;  // when has_const; a const this cannot compare clears `types`
     // numbers, compared as doubles as valijson does
     std::optional<double> minimum, maximum, exclusive_minimum, exclusive_maximum;
     // strings: lengths in code points
@@ -180,7 +179,7 @@ private:
 
     void compile_into(int32_t index, const nlohmann::json& schema, const std::string& where, size_t depth) {
         if (schema.is_boolean()) {
-            nodes_[static_cast<size_t>(index)].never = !schema.get<bool>();
+            if (!schema.get<bool>()) nodes_[static_cast<size_t>(index)].types = 0;
             return;
         }
         if (!schema.is_object()) {
@@ -236,7 +235,7 @@ private:
             auto l = literal_of(v);
             node().has_const = true;
             if (l) node().const_value = std::move(*l);
-            else node().never = true;  // a fraction, array or object: valijson decides
+            else node().types = 0;  // a fraction, array or object: valijson decides
             return true;
         }
         if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" || key == "exclusiveMaximum") {
@@ -334,7 +333,7 @@ private:
             allowed = bit(v);
             if (!allowed) return false;
         }
-        node.types = allowed;
+        node.types &= allowed;  // keeps a cleared set cleared, whichever keyword came first
         return true;
     }
 
@@ -411,14 +410,14 @@ struct CompiledJsonSchema::Program {
     bool scalar(const Scalar& value) {
         const Node* node = begin_value();
         if (!node) return true;
-        if (node->never || !(node->types & value.type)) return false;
+        if (!(node->types & value.type)) return false;
         return !(node->has_enum || node->has_const) || literal_allowed(*node, value);
     }
 
     bool number(uint8_t type, double as_double, std::optional<int64_t> exact) {
         const Node* node = begin_value();
         if (!node) return true;
-        if (node->never || !(node->types & type)) return false;
+        if (!(node->types & type)) return false;
         if (node->has_enum || node->has_const) {
             if (!exact) return false;  // fractions and huge integers: valijson's number equality decides
             if (!literal_allowed(*node, Scalar{kInteger, false, *exact, {}})) return false;
@@ -433,7 +432,7 @@ struct CompiledJsonSchema::Program {
     bool string(std::string_view s) {
         const Node* node = begin_value();
         if (!node) return true;
-        if (node->never || !(node->types & kString)) return false;
+        if (!(node->types & kString)) return false;
         if (node->min_length > 0 || node->max_length != kUnbounded) {
             // valijson counts code points up to the first NUL; such strings are left to it.
             if (std::memchr(s.data(), 0, s.size()) != nullptr) return false;
@@ -452,7 +451,7 @@ struct CompiledJsonSchema::Program {
             frames.push_back(Frame{kAnything, is_array, kAnything});
             return true;
         }
-        if (node->never || !(node->types & (is_array ? kArray : kObject))) return false;
+        if (!(node->types & (is_array ? kArray : kObject))) return false;
         if (node->has_enum || node->has_const) return false;  // containers in enum/const: valijson decides
         const auto index = static_cast<int32_t>(node - nodes.data());
         frames.push_back(Frame{index, is_array, is_array ? node->items : kAnything});

@@ -100,12 +100,13 @@ std::optional<EncodeError> PayloadEncoder::encode(const plugin::OwnedRecord& r, 
     // JSON Schema topics: the schema's compiled checks read the text itself, and valid canonical
     // text is sent as it is, with no DOM at all. A record they do not accept takes the full path
     // below, where valijson decides and words the error.
+    // Checked once: canonical text is valid JSON and UTF-8 already, and needs no re-serialization.
+    const bool canonical_json_text =
+        type == SchemaType::json_schema && r.kind == PayloadKind::json && is_canonical_json(r.payload);
     bool shown_valid = false;
     if (type == SchemaType::json_schema && r.kind == PayloadKind::json && validator) {
-        // Canonical text is valid JSON and UTF-8 already; anything else is parsed again below.
-        const bool canonical = is_canonical_json(r.payload);
-        shown_valid = validator->accepts_text(r.payload, canonical);
-        if (shown_valid && canonical) {
+        shown_valid = validator->accepts_text(r.payload, canonical_json_text);
+        if (shown_valid && canonical_json_text) {
             out = r.payload;
             return std::nullopt;
         }
@@ -117,7 +118,7 @@ std::optional<EncodeError> PayloadEncoder::encode(const plugin::OwnedRecord& r, 
             if (validator && !shown_valid) {
                 if (auto why = validator->validate(value_)) return EncodeError{Stage::validate, "JSON Schema validation failed: " + *why};
             }
-            if (r.kind == PayloadKind::json && is_canonical_json(r.payload)) out = r.payload;  // no re-serialization
+            if (canonical_json_text) out = r.payload;  // no re-serialization
             else append_canonical_json(value_, out);
             return std::nullopt;
         case SchemaType::none:

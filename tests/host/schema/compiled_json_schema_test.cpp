@@ -120,6 +120,7 @@ TEST_CASE("compiled checks leave to valijson what they do not model, and never a
     const char* schema = R"({"type":"object","properties":{
         "short": {"type": "string", "maxLength": 3}, "long": {"type": "string", "minLength": 3},
         "e": {"enum": [2.5, [1], {"a": 1}, "s"]}, "c": {"const": 1.5}, "n": {"type": "integer"},
+        "ct": {"type": "number", "const": 1.5},
         "big": {"enum": [1]}}})";
     JsonSchemaValidator valijson(json::parse(schema));
     auto fast = compiled(schema);
@@ -135,6 +136,8 @@ TEST_CASE("compiled checks leave to valijson what they do not model, and never a
         {R"({"e": [1]})", true},                  // arrays and objects in enum
         {R"({"e": {"a": 1}})", true},
         {R"({"c": 1.5})", true},                  // a fraction as const
+        {R"({"ct": 1.5})", true},                 // ... also beside a type, whichever key comes first
+        {R"({"ct": 2})", false},
         {R"({"big": 1.0})", true},                // 1.0 equals the enum's 1 for valijson
     };
     for (const auto& c : declined) {
