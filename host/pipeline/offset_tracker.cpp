@@ -9,20 +9,28 @@ void OffsetTracker::track(uint64_t seq, const plugin::SourceOffset& offset) {
     Partition& p = partitions_[offset.partition];
     if (p.name.empty()) p.name = offset.partition;
     p.pending.push_back({seq, offset.value, offset.metadata, false});
-    by_seq_.emplace(seq, &p);
+    if (by_seq_.empty()) by_seq_base_ = seq;
+    while (by_seq_base_ + by_seq_.size() < seq) by_seq_.push_back(nullptr);  // records without offsets
+    by_seq_.push_back(&p);
 }
 
 void OffsetTracker::settle(uint64_t seq) {
-    const auto it = by_seq_.find(seq);
-    if (it == by_seq_.end()) return;
-    Partition& p = *it->second;
-    by_seq_.erase(it);
+    if (seq < by_seq_base_ || seq - by_seq_base_ >= by_seq_.size() || !by_seq_[seq - by_seq_base_]) return;
+    Partition& p = *by_seq_[seq - by_seq_base_];
+    by_seq_[seq - by_seq_base_] = nullptr;
+    while (!by_seq_.empty() && !by_seq_.front()) {
+        by_seq_.pop_front();
+        ++by_seq_base_;
+    }
     const auto e = std::lower_bound(p.pending.begin(), p.pending.end(), seq,
                                     [](const Entry& x, uint64_t s) { return x.seq < s; });
     if (e == p.pending.end() || e->seq != seq) return;
     e->settled = true;
     while (!p.pending.empty() && p.pending.front().settled) {
-        p.committable = plugin::SourceOffset{p.name, p.pending.front().value, p.pending.front().metadata};
+        // Assigned field by field: the name and the metadata's storage are reused.
+        if (!p.committable) p.committable = plugin::SourceOffset{p.name, 0, std::nullopt};
+        p.committable->value = p.pending.front().value;
+        p.committable->metadata = p.pending.front().metadata;
         p.moved = true;
         p.pending.pop_front();
     }

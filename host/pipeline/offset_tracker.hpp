@@ -9,7 +9,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "plugin/owned_record.hpp"
@@ -18,7 +17,7 @@ namespace dcx::pipeline {
 
 class OffsetTracker {
 public:
-    /// Registers the record `seq` (increasing across calls) carrying `offset`.
+    /// Registers the record `seq` (greater than every seq registered before) carrying `offset`.
     void track(uint64_t seq, const plugin::SourceOffset& offset);
     /// Marks `seq` settled; seqs that were never tracked (records without offsets) are ignored.
     void settle(uint64_t seq);
@@ -42,8 +41,12 @@ private:
         std::optional<plugin::SourceOffset> committable;
         bool moved = false;
     };
-    std::map<std::string, Partition> partitions_;
-    std::unordered_map<uint64_t, Partition*> by_seq_;  // map nodes are stable
+    std::map<std::string, Partition> partitions_;  // map nodes are stable
+    // The partition of every seq from by_seq_base_ on; nullptr once settled or when the record had
+    // no offset. Seqs only grow, so a deque indexed by seq - base replaces a hash map (one node
+    // allocation per record) and stays as long as the records in flight.
+    std::deque<Partition*> by_seq_;
+    uint64_t by_seq_base_ = 0;
 };
 
 }  // namespace dcx::pipeline

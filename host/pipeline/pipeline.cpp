@@ -7,6 +7,7 @@
 
 #include "broker/key_router.hpp"
 #include "common/utf8.hpp"
+#include "pipeline/message_reuse.hpp"
 
 namespace dcx::pipeline {
 namespace {
@@ -261,8 +262,7 @@ void Pipeline::process(plugin::OwnedRecord& rec) {
     out->polled_at_us = now_steady_us();
     danube::StreamMessage& m = out->msg;
     m.set_payload(scratch_);
-    auto& attrs = *m.mutable_attributes();
-    for (const auto& [k, v] : rec.attributes) attrs[k] = v;
+    assign_attributes(*m.mutable_attributes(), rec.attributes);
     if (route.schema) {
         m.set_schema_id(route.schema->schema_id);
         m.set_schema_version(route.schema->version);
@@ -307,9 +307,9 @@ void Pipeline::recycle(std::unique_ptr<Outgoing> out) {
     const size_t capacity = out->msg.payload().capacity();
     if (spare_.size() >= kMaxSpareOutgoing || spare_bytes_ + capacity > kMaxSparePayloadBytes) return;
     spare_bytes_ += capacity;
-    // Clear() keeps the strings' and the message id's storage; every field process() relies on
-    // is reset here or assigned there (source_offset is assigned, reusing its string).
-    out->msg.Clear();
+    // Every field process() relies on is reset here or assigned there (source_offset is assigned,
+    // reusing its string; the attributes are overwritten in place when the names match).
+    clear_for_reuse(out->msg);
     out->seq = 0;
     out->partition = 0;
     out->bytes = 0;
@@ -408,12 +408,12 @@ void Pipeline::handle_invalid(uint64_t seq, const plugin::OwnedRecord& rec, Stag
 }
 
 void Pipeline::drain_settlements() {
-    std::vector<Settlement> batch;
+    settling_.clear();  // keeps its capacity, which the publisher's queue gets back below
     {
         std::lock_guard lock(mu_);
-        batch.swap(settlements_);
+        settling_.swap(settlements_);
     }
-    for (auto& s : batch) handle_settlement(std::move(s));
+    for (auto& s : settling_) handle_settlement(std::move(s));
 }
 
 void Pipeline::handle_settlement(Settlement s) {

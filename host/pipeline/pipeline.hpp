@@ -123,6 +123,7 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     std::vector<Settlement> settlements_;  // from the publisher thread
+    std::vector<Settlement> settling_;      // being handled (pipeline thread only; not guarded)
     bool woken_ = false;
     bool waiting_ = false;                // the plugin thread is in wait()
     size_t wake_at_settlements_ = 1;      // ... and wants waking when this many are queued

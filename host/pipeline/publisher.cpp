@@ -31,11 +31,9 @@ Publisher::~Publisher() { stop(); }
 void Publisher::start() { thread_ = std::thread([this] { run(); }); }
 
 void Publisher::submit(std::unique_ptr<Outgoing> out) {
-    {
-        std::lock_guard lock(inbox_mu_);
-        inbox_.push_back(std::move(out));
-    }
-    wake();
+    std::vector<std::unique_ptr<Outgoing>> one;
+    one.push_back(std::move(out));
+    submit(one);
 }
 
 void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
@@ -49,7 +47,14 @@ void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
         }
     }
     outs.clear();
-    wake();
+    // Start the calls here when the publisher thread is idle; when it is busy, it drains the inbox
+    // itself (woken if need be) rather than have this thread wait for it.
+    std::unique_lock state(state_mu_, std::try_to_lock);
+    if (state.owns_lock()) {
+        drain_inbox(Caller::submitter);
+    } else {
+        wake();
+    }
 }
 
 void Publisher::wake() {
@@ -79,6 +84,7 @@ void Publisher::run() {
     bool ok = false;
     bool cq_shut = false;
     while (cq_.Next(&tag, &ok)) {
+        std::lock_guard state(state_mu_);
         auto* t = static_cast<Tag*>(tag);
         switch (t->kind) {
             case Tag::Kind::send: on_send_done(static_cast<SendCall*>(t)); break;
@@ -93,7 +99,7 @@ void Publisher::run() {
             }
             case Tag::Kind::wake:
                 wake_armed_ = false;
-                drain_inbox();
+                drain_inbox(Caller::publisher_thread);
                 break;
         }
         if (stop_seen_ && !cq_shut && !inflight_ && timers_armed_ == 0 && !wake_armed_) {
@@ -103,23 +109,27 @@ void Publisher::run() {
     }
 }
 
-void Publisher::drain_inbox() {
-    std::vector<std::unique_ptr<Outgoing>> batch;
+void Publisher::drain_inbox(Caller caller) {
     bool stopping = false;
+    draining_.clear();  // keeps its capacity: the inbox gets it back below
     {
         std::lock_guard lock(inbox_mu_);
-        batch.swap(inbox_);
+        draining_.swap(inbox_);
         stopping = stopping_;
     }
-    std::vector<bool> touched(partitions_.size(), false);
-    for (auto& out : batch) {
+    touched_.assign(partitions_.size(), 0);
+    for (auto& out : draining_) {
         const uint32_t index = out->partition;
         partitions_[index]->queue.push_back(std::move(out));
-        touched[index] = true;
+        touched_[index] = 1;
     }
     if (stopping && !stop_seen_) {
+        if (caller == Caller::submitter) {
+            wake();  // the publisher thread settles the stop: it must see it to shut the queue down
+            return;
+        }
         stop_seen_ = true;
-        for (SendCall* call = inflight_; call; call = call->next) call->ctx.TryCancel();
+        for (SendCall* call = inflight_; call; call = call->next) call->ctx->TryCancel();
         for (auto& p : partitions_) {
             if (p->timer_armed) p->timer.Cancel();
         }
@@ -130,8 +140,8 @@ void Publisher::drain_inbox() {
         fail_everything("shutting down");
         return;
     }
-    for (uint32_t i = 0; i < touched.size(); ++i) {
-        if (touched[i]) pump(i);
+    for (uint32_t i = 0; i < touched_.size(); ++i) {
+        if (touched_[i]) pump(i, caller);
     }
 }
 
@@ -145,12 +155,19 @@ void Publisher::fail_everything(const std::string& why) {
     }
 }
 
-void Publisher::pump(uint32_t index) {
+void Publisher::pump(uint32_t index, Caller caller) {
     Partition& p = *partitions_[index];
     if (stop_seen_) return;
     const uint32_t window = settings_.strict ? 1 : settings_.window;
     while (!p.paused && !p.queue.empty() && p.inflight < window) {
-        if ((p.needs_recreate || p.producer_id == 0) && !recreate(p, index)) return;
+        if (p.needs_recreate || p.producer_id == 0) {
+            // CreateProducer is a blocking call: the publisher thread makes it, not a submitter.
+            if (caller == Caller::submitter) {
+                wake();
+                return;
+            }
+            if (!recreate(p, index)) return;
+        }
         auto out = std::move(p.queue.front());
         p.queue.pop_front();
         send(p, std::move(out));
@@ -183,8 +200,15 @@ bool Publisher::recreate(Partition& p, uint32_t index) {
 }
 
 void Publisher::send(Partition& p, std::unique_ptr<Outgoing> out) {
-    auto* call = new SendCall{};
-    call->kind = Tag::Kind::send;
+    SendCall* call = nullptr;
+    if (spare_calls_.empty()) {
+        call = new SendCall{};
+        call->kind = Tag::Kind::send;
+    } else {
+        call = spare_calls_.back().release();
+        spare_calls_.pop_back();
+    }
+    call->ctx.emplace();
     danube::StreamMessage& m = out->msg;
     m.set_request_id(p.request_id++);
     auto* id = m.mutable_msg_id();
@@ -195,8 +219,8 @@ void Publisher::send(Partition& p, std::unique_ptr<Outgoing> out) {
     m.set_producer_name(p.spec.target.name);
     ++out->attempts;
     call->out = std::move(out);
-    call->ctx.set_deadline(std::chrono::system_clock::now() + settings_.send_timeout);
-    call->rpc = broker_.producer().PrepareAsyncSendMessage(&call->ctx, call->out->msg, &cq_);
+    call->ctx->set_deadline(std::chrono::system_clock::now() + settings_.send_timeout);
+    call->rpc = broker_.producer().PrepareAsyncSendMessage(&*call->ctx, call->out->msg, &cq_);
     call->rpc->StartCall();
     call->rpc->Finish(&call->resp, &call->status, call);
     ++p.inflight;
@@ -220,8 +244,18 @@ void Publisher::back_off(Partition& p, uint32_t index) {
     (void)index;
 }
 
+void Publisher::recycle(SendCall* call) {
+    call->rpc.reset();  // before the context, which owns the call it lives in
+    call->ctx.reset();
+    call->out.reset();
+    call->resp.Clear();
+    call->status = grpc::Status();
+    call->prev = call->next = nullptr;
+    spare_calls_.emplace_back(call);
+}
+
 void Publisher::on_send_done(SendCall* raw) {
-    std::unique_ptr<SendCall> call(raw);
+    std::unique_ptr<SendCall, RecycleCall> call(raw, RecycleCall{this});
     if (raw->prev) raw->prev->next = raw->next;
     else inflight_ = raw->next;
     if (raw->next) raw->next->prev = raw->prev;

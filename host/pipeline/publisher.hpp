@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Sends messages to Danube with async unary calls on one completion-queue thread (gRPC's async
-// client model). Per topic partition: strict ordering keeps one call in flight, relaxed keeps a
-// window. Transient failures back off (exponential, jittered) and resend without limit; after
+// Sends messages to Danube with async unary calls whose completions one completion-queue thread
+// handles (gRPC's async client model). Per topic partition: strict ordering keeps one call in
+// flight, relaxed keeps a window. submit() starts calls on the caller's thread when the state lock
+// is free, which saves a thread wake-up per batch on the latency path; otherwise the batch waits
+// in an inbox for the completion-queue thread, and the inbox is always drained first, so order
+// holds either way. Transient failures back off (exponential, jittered) and resend without limit; after
 // max_retries in a row, and on NOT_FOUND, the producer is looked up and re-created. Rejections
 // and fatal errors are handed back to the pipeline, which owns the dead-letter policy.
 #pragma once
@@ -12,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -51,10 +55,11 @@ public:
     Publisher& operator=(const Publisher&) = delete;
 
     void start();
-    /// Queues a message. [thread-safe]
+    /// Queues a message and starts what the window allows. [thread-safe]
     void submit(std::unique_ptr<Outgoing> out);
-    /// Queues a batch with one lock and at most one wake-up of the publisher thread; `outs` is
-    /// left empty (its capacity kept for the next batch). [thread-safe]
+    /// Queues a batch and starts what the windows allow, or leaves it to the publisher thread (one
+    /// wake-up) when that thread holds the state; `outs` is left empty, with the capacity of an
+    /// earlier batch's vector. [thread-safe; never blocks on a broker call]
     void submit(std::vector<std::unique_ptr<Outgoing>>& outs);
     /// Cancels calls in flight, settles everything still queued as fatal ("shutting down"), joins.
     void stop();
@@ -68,10 +73,15 @@ private:
         SendCall* prev = nullptr;  // the in-flight list (intrusive: no allocation per send)
         SendCall* next = nullptr;
         std::unique_ptr<Outgoing> out;
-        grpc::ClientContext ctx;
+        std::optional<grpc::ClientContext> ctx;  // serves one call only: made anew for each
         danube::MessageResponse resp;
         grpc::Status status;
         std::unique_ptr<grpc::ClientAsyncResponseReader<danube::MessageResponse>> rpc;
+    };
+    /// Returns a finished call to spare_calls_ (reused: no allocation per send).
+    struct RecycleCall {
+        Publisher* self;
+        void operator()(SendCall* call) const { self->recycle(call); }
     };
     struct TimerTag : Tag {
         uint32_t partition = 0;
@@ -90,11 +100,15 @@ private:
         TimerTag timer_tag;
     };
 
+    /// Who is moving messages: a submitting thread must not block on CreateProducer.
+    enum class Caller { publisher_thread, submitter };
+
     void run();
     void wake();  // posts wake_tag_ unless it is already pending [thread-safe]
-    void drain_inbox();
-    void pump(uint32_t index);
+    void drain_inbox(Caller caller);
+    void pump(uint32_t index, Caller caller = Caller::publisher_thread);
     void send(Partition& p, std::unique_ptr<Outgoing> out);
+    void recycle(SendCall* call);
     void on_send_done(SendCall* call);
     void back_off(Partition& p, uint32_t index);
     bool recreate(Partition& p, uint32_t index);
@@ -110,17 +124,22 @@ private:
     std::thread thread_;
     std::mt19937_64 rng_{std::random_device{}()};
 
-    std::mutex inbox_mu_;
+    std::mutex inbox_mu_;  // taken after state_mu_ when both are held
     std::vector<std::unique_ptr<Outgoing>> inbox_;
     bool stopping_ = false;  // guarded by inbox_mu_
     grpc::Alarm wake_alarm_;
     Tag wake_tag_{Tag::Kind::wake};
     std::atomic<bool> wake_armed_{false};
 
-    // Publisher-thread state.
+    // Everything below, and the partitions, is guarded by state_mu_: the publisher thread holds it
+    // while it handles a completion, a submitting thread while it starts calls.
+    std::mutex state_mu_;
     SendCall* inflight_ = nullptr;  // head of the calls in flight, to cancel them at stop
     size_t timers_armed_ = 0;
     bool stop_seen_ = false;
+    std::vector<std::unique_ptr<Outgoing>> draining_;  // the inbox being drained (capacity reused)
+    std::vector<uint8_t> touched_;                     // partitions that received messages
+    std::vector<std::unique_ptr<SendCall>> spare_calls_;  // at most as many as were ever in flight
 };
 
 }  // namespace dcx::pipeline

@@ -67,6 +67,7 @@ public:
 
     // Builders work on named records and on temporaries (no copy in `push_back(from_json(...).with_key(k))`).
     SourceRecord& with_attribute(std::string key, std::string value) & {
+        if (attributes_.empty()) attributes_.reserve(4);  // one allocation for the usual few, not one per growth
         attributes_.emplace_back(std::move(key), std::move(value));
         return *this;
     }
