@@ -2,6 +2,8 @@
 #include "pipeline/publisher.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include <spdlog/spdlog.h>
 
@@ -38,6 +40,19 @@ void Publisher::submit(std::unique_ptr<Outgoing> out) {
 
 void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
     if (outs.empty()) return;
+    // The partitions this batch goes to, when few (most batches go to one or a few).
+    std::array<uint32_t, 4> targets{};
+    size_t count = 0;
+    for (const auto& out : outs) {
+        if (std::find(targets.begin(), targets.begin() + count, out->partition) != targets.begin() + count) continue;
+        if (count == targets.size()) {
+            count = 0;  // many: take the usual path
+            break;
+        }
+        targets[count++] = out->partition;
+    }
+    const std::span<const uint32_t> to(targets.data(), count);
+    const bool full = windows_full(to);
     {
         std::lock_guard lock(inbox_mu_);
         if (inbox_.empty()) {
@@ -47,6 +62,12 @@ void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
         }
     }
     outs.clear();
+    if (full) {
+        // Nothing could be sent now (strict mode at full rate: every batch). Flag first, then check
+        // again: a window still full means a completion is still to come, and it will see the flag.
+        inbox_pending_ = true;
+        if (windows_full(to)) return;
+    }
     // Start the calls here when the publisher thread is idle; when it is busy, it drains the inbox
     // itself (woken if need be) rather than have this thread wait for it.
     std::unique_lock state(state_mu_, std::try_to_lock);
@@ -55,6 +76,14 @@ void Publisher::submit(std::vector<std::unique_ptr<Outgoing>>& outs) {
     } else {
         wake();
     }
+}
+
+bool Publisher::windows_full(std::span<const uint32_t> partitions) const {
+    const uint32_t window = settings_.strict ? 1 : settings_.window;
+    for (const uint32_t index : partitions) {
+        if (partitions_[index]->inflight < window) return false;
+    }
+    return !partitions.empty();
 }
 
 void Publisher::wake() {
@@ -102,6 +131,7 @@ void Publisher::run() {
                 drain_inbox(Caller::publisher_thread);
                 break;
         }
+        if (inbox_pending_ && inbox_pending_.exchange(false)) drain_inbox(Caller::publisher_thread);
         if (stop_seen_ && !cq_shut && !inflight_ && timers_armed_ == 0 && !wake_armed_) {
             cq_shut = true;
             cq_.Shutdown();

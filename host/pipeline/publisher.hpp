@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -91,7 +92,7 @@ private:
         uint64_t producer_id = 0;
         uint64_t request_id = 0;  // one counter per producer, shared with CreateProducer
         std::deque<std::unique_ptr<Outgoing>> queue;
-        uint32_t inflight = 0;
+        std::atomic<uint32_t> inflight{0};  // written under state_mu_; submit() reads it without
         uint32_t failures = 0;  // consecutive transient failures
         bool paused = false;    // not sending: backoff timer armed, or stopped by a fatal error
         bool timer_armed = false;
@@ -105,6 +106,8 @@ private:
 
     void run();
     void wake();  // posts wake_tag_ unless it is already pending [thread-safe]
+    /// True when every one of `partitions` (not none) has its window full. [thread-safe]
+    bool windows_full(std::span<const uint32_t> partitions) const;
     void drain_inbox(Caller caller);
     void pump(uint32_t index, Caller caller = Caller::publisher_thread);
     void send(Partition& p, std::unique_ptr<Outgoing> out);
@@ -130,6 +133,9 @@ private:
     grpc::Alarm wake_alarm_;
     Tag wake_tag_{Tag::Kind::wake};
     std::atomic<bool> wake_armed_{false};
+    // Set by a submitter that found its partitions' windows full: the publisher thread drains the
+    // inbox after its next completion, without a wake-up or the state lock.
+    std::atomic<bool> inbox_pending_{false};
 
     // Everything below, and the partitions, is guarded by state_mu_: the publisher thread holds it
     // while it handles a completion, a submitting thread while it starts calls.
