@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Sends messages to Danube with async unary calls whose completions one completion-queue thread
 // handles (gRPC's async client model). Per topic partition: strict ordering keeps one call in
-// flight, relaxed keeps a window. submit() starts calls on the caller's thread when the state lock
-// is free, which saves a thread wake-up per batch on the latency path; otherwise the batch waits
-// in an inbox for the completion-queue thread, and the inbox is always drained first, so order
-// holds either way. Transient failures back off (exponential, jittered) and resend without limit; after
-// max_retries in a row, and on NOT_FOUND, the producer is looked up and re-created. Rejections
-// and fatal errors are handed back to the pipeline, which owns the dead-letter policy.
+// flight, relaxed keeps a window. A submitted batch goes through an inbox, which is always drained
+// first, so order holds; then submit() starts the calls on the caller's thread when the state lock
+// is free (no thread wake-up on the latency path), leaves the batch for the next completion when
+// its partitions' windows are full (strict mode at full rate: no lock, no wake-up), and wakes the
+// completion-queue thread otherwise. Transient failures back off (exponential, jittered) and
+// resend without limit; after max_retries in a row, and on NOT_FOUND, the producer is looked up
+// and re-created. Rejections and fatal errors are handed back to the pipeline, which owns the
+// dead-letter policy.
 #pragma once
 
 #include <atomic>
