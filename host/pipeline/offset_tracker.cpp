@@ -15,9 +15,11 @@ void OffsetTracker::track(uint64_t seq, const plugin::SourceOffset& offset) {
 }
 
 void OffsetTracker::settle(uint64_t seq) {
-    if (seq < by_seq_base_ || seq - by_seq_base_ >= by_seq_.size() || !by_seq_[seq - by_seq_base_]) return;
-    Partition& p = *by_seq_[seq - by_seq_base_];
-    by_seq_[seq - by_seq_base_] = nullptr;
+    if (seq < by_seq_base_ || seq - by_seq_base_ >= by_seq_.size()) return;
+    Partition*& slot = by_seq_[seq - by_seq_base_];
+    if (!slot) return;  // never tracked, or settled already
+    Partition& p = *slot;
+    slot = nullptr;
     while (!by_seq_.empty() && !by_seq_.front()) {
         by_seq_.pop_front();
         ++by_seq_base_;
