@@ -74,6 +74,7 @@ std::string render_metrics(const ConnectorState& s) {
                   static_cast<double>(r->dead_lettered));
     }
     w.counter("danube_connector_records_polled_total", "Records received from the plugin.", base, static_cast<double>(st.records_polled));
+    w.counter("danube_connector_polls_total", "Calls to the plugin's poll(), empty ones included.", base, static_cast<double>(st.polls));
     w.counter("danube_connector_records_skipped_total", "Invalid records skipped by policy (on_invalid = skip).", base,
               static_cast<double>(st.records_skipped));
     w.counter("danube_connector_source_data_skipped_total", "Source data the plugin could not turn into records.", base,

@@ -157,18 +157,21 @@ int Pipeline::run() {
         const uint64_t room = config_.delivery.max_inflight_records - stats_->inflight_records;
         const auto max_records = static_cast<uint32_t>(std::min<uint64_t>(proc.batch_size, room));
         batch_.clear();
+        // Nothing to read: the next poll comes one interval after this one started. A blocking
+        // plugin that already waited out the interval is polled again at once (waiting a second
+        // interval would hold back whatever arrives meanwhile); one that returns at once is not
+        // polled in a spin.
+        const auto next_poll = Clock::now() + poll_interval;
+        ++stats_->polls;
         const auto r = plugin_.poll(batch_, max_records, static_cast<uint32_t>(poll_interval.count()));
         if (!batch_.empty()) stats_->batch_size.observe(static_cast<double>(batch_.size()));
         for (auto& record : batch_) process(record);
         flush_to_publisher();
         switch (r.status) {
             case DCX_STATUS_OK:
-                poll_failures = 0;
-                if (batch_.empty()) wait(Clock::now() + poll_interval);
-                break;
             case DCX_STATUS_NO_DATA:
                 poll_failures = 0;
-                wait(std::min(next_commit, Clock::now() + poll_interval));
+                if (batch_.empty() && Clock::now() < next_poll) wait(std::min(next_commit, next_poll));
                 break;
             case DCX_STATUS_INVALID_RECORD:
                 if (should_log(++stats_->source_data_skipped)) {

@@ -249,6 +249,52 @@ for key in sys.argv[2:]:
     REQUIRE(daemon.wait_for_exit(20s) == 0);
 }
 
+namespace {
+
+// Polls per second over about two seconds of an idle source, read from danube_connector_polls_total.
+double idle_polls_per_second(const std::string& datagen) {
+    TestBroker broker;
+    TempDir dir;
+    std::string config = datagen_config(broker, datagen);
+    config.replace(config.find("[processing]\n"), 13, "[processing]\npoll_interval_ms = 50\n");
+    ConnectorProcess daemon(dir, "daemon", config);
+    const int port = http_port(daemon);
+    REQUIRE(all_arrive(broker, "/default/idle", 1, 20s));  // the one record due at once
+    const auto polls = [&] {
+        const auto m = get(port, "/metrics");
+        REQUIRE(m.status == 200);
+        const std::regex re("danube_connector_polls_total\\{[^}]*\\} ([0-9]+)");
+        std::smatch match;
+        REQUIRE(std::regex_search(m.body, match, re));
+        return std::stod(match[1]);
+    };
+    const double before = polls();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(2s);
+    const double after = polls();
+    return (after - before) / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+TEST_CASE("with nothing to read, polls come one poll interval apart, counted from the start of the last", "[integration][operations]") {
+    // poll_interval_ms = 50: 20 polls a second. Waiting another interval after a plugin that
+    // waited one out would halve that (and hold back what arrives in between); not waiting after a
+    // plugin that returns at once would spin.
+    SECTION("a plugin that waits the whole timeout is polled again at once") {
+        // The next record is 1000 s away: in_datagen waits the full poll timeout and returns none.
+        const double rate = idle_polls_per_second("topic = \"/default/idle\"\nrate = 0.001");
+        CHECK(rate > 15);
+        CHECK(rate < 30);
+    }
+    SECTION("a plugin that returns at once is polled once per interval, not in a spin") {
+        // count reached: in_datagen returns at once with nothing.
+        const double rate = idle_polls_per_second("topic = \"/default/idle\"\ncount = 1");
+        CHECK(rate > 10);
+        CHECK(rate < 30);
+    }
+}
+
 TEST_CASE("readyz turns 503 when the broker goes away and 200 when it is back", "[integration][operations]") {
     TestBroker broker;
     TempDir dir;

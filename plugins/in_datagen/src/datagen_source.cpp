@@ -161,7 +161,9 @@ private:
     std::chrono::milliseconds time_to_next() const {
         if (rate_ <= 0) return std::chrono::milliseconds(100);
         const auto next_at = started_ + std::chrono::duration<double>((next_ - first_) / rate_);
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_at - Clock::now());
+        // Rounded up: waking before the record is due finds nothing, and the record then waits for
+        // the host's next poll. At least 1 ms, so high rates go out in batches.
+        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_at - Clock::now());
         return std::max(wait, std::chrono::milliseconds(1));
     }
 
