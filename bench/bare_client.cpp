@@ -2,16 +2,22 @@
 // The limit: a bare async gRPC client sending pre-built SendMessage requests (Danube-shaped,
 // with a real msg_id) with a window of W calls in flight per partition, on one completion-queue
 // thread, exactly the calls danube-connectd makes, minus everything else it does. Prints JSON.
-// With --rate, records fall due at that pace (checked every millisecond, as in_datagen paces
-// them) and latency runs from when a record is due to its ack: the reference for the daemon's
-// poll-to-ack latency at the same load.
+// With --rate, records fall due at that pace and latency runs from when a record is due to its ack:
+// the reference for the daemon's latency at the same load. A pacing thread wakes every millisecond,
+// as in_datagen's poll does, and hands what fell due to the completion-queue thread through an
+// expired alarm, as the daemon's plugin thread hands records to its publisher (a gRPC alarm set 1 ms
+// ahead fires at the next millisecond boundary of gRPC's timer, about 2 ms apart, and would make
+// the bare client's records wait longer than the daemon's). Each paced record carries its due
+// time (attribute bench.due_ns) for bench/sink_broker.cpp.
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +27,7 @@
 
 #include "DanubeApi.grpc.pb.h"
 #include "common/lock_order_checks.hpp"
+#include "metrics/latency_buckets.hpp"
 
 namespace {
 
@@ -113,6 +120,10 @@ int main(int argc, char** argv) {
                                                      .count()));
         call->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
         call->sent = since;
+        if (rate > 0) {  // as in_datagen's stamp_due_time: the receiver measures from the due time
+            (*m.mutable_attributes())["bench.due_ns"] =
+                std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(since.time_since_epoch()).count());
+        }
         call->on_wire = Clock::now();
         call->rpc = stub->PrepareAsyncSendMessage(&call->ctx, m, &cq);
         call->rpc->StartCall();
@@ -132,12 +143,24 @@ int main(int argc, char** argv) {
         }
     };
     grpc::Alarm tick;
-    int tick_tag = 0;  // its address marks the pacing timer's completions
+    int tick_tag = 0;  // its address marks the pacing thread's hand-overs
+    std::atomic<bool> tick_armed{false};
+    std::atomic<uint64_t> due_total{0};  // records due so far, set by the pacing thread
     uint64_t released = 0;
     const double cpu0 = cpu_seconds();
     const auto t0 = Clock::now();
+    std::thread pacer;
     if (rate > 0) {
-        tick.Set(&cq, std::chrono::system_clock::now(), &tick_tag);
+        pacer = std::thread([&] {
+            for (auto next = t0;; next += std::chrono::milliseconds(1)) {
+                const auto due = std::min<uint64_t>(
+                    count, static_cast<uint64_t>(std::chrono::duration<double>(Clock::now() - t0).count() * rate) + 1);
+                due_total = due;
+                if (!tick_armed.exchange(true)) tick.Set(&cq, gpr_inf_past(GPR_CLOCK_MONOTONIC), &tick_tag);
+                if (due >= count) return;
+                std::this_thread::sleep_until(next + std::chrono::milliseconds(1));
+            }
+        });
     } else {
         for (uint32_t p = 0; p < partitions; ++p) {
             for (uint32_t w = 0; w < window && sent < count; ++w) send(p, Clock::now());
@@ -147,11 +170,11 @@ int main(int argc, char** argv) {
     bool ok = false;
     while (done < count && cq.Next(&tag, &ok)) {
         if (tag == &tick_tag) {
-            const auto now = Clock::now();
-            const auto due = std::min<uint64_t>(count, static_cast<uint64_t>(std::chrono::duration<double>(now - t0).count() * rate) + 1);
-            for (; released < due; ++released) due_at.push_back(now);
+            tick_armed = false;  // before reading due_total: a later hand-over re-arms it
+            for (const uint64_t due = due_total; released < due; ++released) {
+                due_at.push_back(t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(released / rate)));
+            }
             pump();
-            if (released < count) tick.Set(&cq, std::chrono::system_clock::now() + std::chrono::milliseconds(1), &tick_tag);
             continue;
         }
         std::unique_ptr<Call> call(static_cast<Call*>(tag));
@@ -166,16 +189,19 @@ int main(int argc, char** argv) {
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = cpu_seconds() - cpu0;
+    if (pacer.joinable()) pacer.join();
     cq.Shutdown();
-    while (cq.Next(&tag, &ok)) delete static_cast<Call*>(tag);
+    while (cq.Next(&tag, &ok)) {
+        if (tag != &tick_tag) delete static_cast<Call*>(tag);
+    }
     std::sort(latencies_us.begin(), latencies_us.end());
     std::sort(round_trips_us.begin(), round_trips_us.end());
     auto pct_of = [](const std::vector<double>& v, double q) { return v.empty() ? 0.0 : v[static_cast<size_t>(q * (v.size() - 1))]; };
     auto pct = [&](double q) { return pct_of(latencies_us, q); };
-    // Cumulative counts at the bounds of the daemon's latency histogram (pipeline_stats.hpp), so
+    // Cumulative counts at the bounds of the daemon's latency histogram, so
     // bench/run reads both sides' percentiles the same way.
     nlohmann::json histogram = nlohmann::json::array();
-    for (const double le : {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0}) {
+    for (const double le : dcx::metrics::kLatencyBucketsSeconds) {
         const auto below = std::upper_bound(latencies_us.begin(), latencies_us.end(), le * 1e6) - latencies_us.begin();
         histogram.push_back({le, below});
     }

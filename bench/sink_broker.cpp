@@ -4,7 +4,19 @@
 // of measured-limits.md §1. danube-test-broker is faithful rather than fast: its callback-API server
 // (gRPC 1.51) shows round-trip tails of several ms even at 2k calls/s, which would hide the
 // daemon's own latency. Usage: dcx_bench_sink_broker --listen 127.0.0.1:0 --port-file F
+// [--due-latency-file L]: with L, each message carrying a "bench.due_ns" attribute (the steady
+// clock when the record fell due, stamped by in_datagen's stamp_due_time or the bare client) adds
+// its due-to-arrival time here, and SIGTERM writes them all to L as JSON {"due_to_arrival_us": [...]}
+// (in arrival order): one measure, taken outside both clients, of every wait from the source on.
+#include <signal.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -56,6 +68,33 @@ private:
     bool answered_ = false;
 };
 
+// Due-to-arrival times, in microseconds, written out when the process is told to stop.
+class DueLatencies {
+public:
+    void add(const danube::StreamMessage& m) {
+        const auto it = m.attributes().find("bench.due_ns");
+        if (it == m.attributes().end()) return;
+        const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::steady_clock::now().time_since_epoch()).count();
+        const int64_t due = std::strtoll(it->second.c_str(), nullptr, 10);
+        std::lock_guard lock(mu_);
+        us_.push_back((now - due) / 1000);
+    }
+    void write(const std::string& path) {
+        std::lock_guard lock(mu_);
+        std::ofstream out(path + ".tmp");
+        out << "{\"due_to_arrival_us\": [";
+        for (size_t i = 0; i < us_.size(); ++i) out << (i ? "," : "") << us_[i];
+        out << "]}\n";
+        out.close();
+        std::rename((path + ".tmp").c_str(), path.c_str());
+    }
+
+private:
+    std::mutex mu_;
+    std::vector<int64_t> us_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,7 +106,23 @@ int main(int argc, char** argv) {
     app.add_option("--listen", listen);
     app.add_option("--port-file", port_file);
     app.add_option("--log-level", log_level);
+    std::string latency_file;
+    app.add_option("--due-latency-file", latency_file, "write due-to-arrival times here on SIGTERM");
     CLI11_PARSE(app, argc, argv);
+
+    // SIGTERM and SIGINT go to one thread (blocked here, before gRPC starts its own threads).
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    DueLatencies latencies;
+    std::thread([&] {
+        int sig = 0;
+        sigwait(&stop_signals, &sig);
+        if (!latency_file.empty()) latencies.write(latency_file);
+        _exit(0);
+    }).detach();
 
     danube::Discovery::AsyncService discovery;
     danube::ProducerService::AsyncService producers;
@@ -110,7 +165,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 256; ++i) {  // calls posted ahead, as a busy server keeps them
         new Unary<danube::StreamMessage, danube::MessageResponse>(
             [&](auto* ctx, auto* req, auto* w, void* tag) { producers.RequestSendMessage(ctx, req, w, q, q, tag); },
-            [](const auto& req, auto& resp) { resp.set_request_id(req.request_id()); });
+            [&](const auto& req, auto& resp) {
+                if (!latency_file.empty()) latencies.add(req);
+                resp.set_request_id(req.request_id());
+            });
     }
     if (!port_file.empty()) {
         const std::string tmp = port_file + ".tmp";

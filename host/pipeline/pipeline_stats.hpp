@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "metrics/histogram.hpp"
+#include "metrics/latency_buckets.hpp"
 #include "plugin/owned_record.hpp"
 
 namespace dcx::pipeline {
@@ -54,11 +55,8 @@ struct PipelineStats {
     std::atomic<int64_t> heartbeat_unix_ms{0};     // the plugin thread's loop turns
     PublisherStats publisher;
 
-    /// Poll-to-acknowledgement latency, seconds. Fine steps below 10 ms, with an edge at 2 ms (the
-    /// loopback target): the share of records acked within it is read off one bucket, where
-    /// interpolating between 2.5 and 5 ms buckets could place a p99 anywhere in that range.
-    metrics::Histogram latency{{0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075,
-                                0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}};
+    /// Poll-to-acknowledgement latency, seconds.
+    metrics::Histogram latency{{metrics::kLatencyBucketsSeconds.begin(), metrics::kLatencyBucketsSeconds.end()}};
     /// Records per non-empty poll.
     metrics::Histogram batch_size{{1, 10, 50, 100, 500, 1000, 5000, 10000}};
 

@@ -44,7 +44,8 @@ const char* kConfigSchema = R"({
         "retryable_burst": {"type": "integer", "minimum": 1},
         "hang_after": {"type": "integer", "minimum": 0},
         "commit_log": {"type": "string"},
-        "healthy": {"type": "boolean"}
+        "healthy": {"type": "boolean"},
+        "stamp_due_time": {"type": "boolean"}
       }
     }
   }
@@ -71,6 +72,7 @@ public:
         retryable_burst_ = c.value("retryable_burst", uint64_t{1});
         hang_after_ = c.value("hang_after", uint64_t{0});
         healthy_ = c.value("healthy", true);
+        stamp_due_time_ = c.value("stamp_due_time", false);
         if (c.contains("commit_log")) commit_log_.open(c["commit_log"].get<std::string>(), std::ios::app);
         for (const auto& o : core.committed_offsets()) {
             if (o.partition == kOffsetPartition) next_ = o.value + 1;
@@ -167,6 +169,13 @@ private:
         return std::max(wait, std::chrono::milliseconds(1));
     }
 
+    int64_t due_ns(uint64_t seq) const {
+        const auto due = rate_ > 0 ? started_ + std::chrono::duration_cast<Clock::duration>(
+                                                    std::chrono::duration<double>((seq - first_) / rate_))
+                                   : Clock::now();
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(due.time_since_epoch()).count();
+    }
+
     SourceRecord make(uint64_t seq) {
         const std::string key = keys_ ? "key-" + std::to_string(seq % keys_) : std::string();
         const bool invalid = invalid_every_ && (seq + 1) % invalid_every_ == 0;
@@ -187,6 +196,9 @@ private:
             return SourceRecord::from_json_text(topic_, std::move(text));
         }();
         r.with_attribute("source", "datagen").with_attribute("seq", std::to_string(seq));
+        // For latency benchmarks: when the record fell due (the steady clock, CLOCK_MONOTONIC, in
+        // ns), so a receiver on the same machine measures from there, waits in the source included.
+        if (stamp_due_time_) r.with_attribute("bench.due_ns", std::to_string(due_ns(seq)));
         if (!key.empty()) r.with_key(key);
         if (with_offsets_) r.with_offset({kOffsetPartition, seq, std::nullopt});
         return r;
@@ -197,6 +209,7 @@ private:
     bool reliable_ = true;
     uint64_t count_ = 0;
     double rate_ = 0;
+    bool stamp_due_time_ = false;
     size_t payload_bytes_ = 100;
     uint64_t keys_ = 0;
     std::string kind_;
