@@ -6,8 +6,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -188,6 +190,37 @@ TEST_CASE("is_canonical_json accepts every serde_json text without escapes", "[u
         ++checked;
     }
     CHECK(checked > 80);
+}
+
+TEST_CASE("is_canonical_json decides plain decimals as the exact double round trip does", "[unit][schema]") {
+    // The fast path for decimals like 1234.56 against its oracle: a number token is canonical
+    // exactly when append_canonical_double writes back the same bytes.
+    std::mt19937_64 rng(20261129);
+    const auto digit = [&](char lo) { return static_cast<char>(lo + static_cast<int>(rng() % static_cast<unsigned>('9' - lo + 1))); };
+    size_t canonical = 0, not_canonical = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::string token = rng() % 4 == 0 ? "-" : "";
+        const size_t whole = rng() % 19;  // 0: "0."
+        if (whole == 0) {
+            token += "0";
+        } else {
+            token += digit('1');
+            for (size_t j = 1; j < whole; ++j) token += digit('0');
+        }
+        token += '.';
+        const size_t zeros = whole == 0 ? rng() % 7 : 0;
+        token.append(zeros, '0');
+        const size_t fraction = 1 + rng() % 18;
+        for (size_t j = 0; j < fraction; ++j) token += digit('0');
+        if (rng() % 8 == 0) token.back() = '0';  // trailing zeros and x.0 forms
+        std::string exact;
+        dcx::schema::append_canonical_double(std::strtod(token.c_str(), nullptr), exact);
+        INFO(token << " -> " << exact);
+        REQUIRE(dcx::schema::is_canonical_json(token) == (exact == token));
+        (exact == token ? canonical : not_canonical) += 1;
+    }
+    CHECK(canonical > 20000);  // both answers well represented
+    CHECK(not_canonical > 20000);
 }
 
 TEST_CASE("is_canonical_json rejects non-canonical and invalid JSON", "[unit][schema]") {
