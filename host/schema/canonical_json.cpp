@@ -160,8 +160,10 @@ std::optional<bool> plain_decimal_is_canonical(std::string_view whole, std::stri
         if (fraction.back() == '0' || whole.size() + fraction.size() > kExactDigits) return std::nullopt;
         return true;  // 1234.56
     }
-    const size_t zeros = fraction.find_first_not_of('0');  // 0.000123: up to four zeros, then the digits
-    if (zeros == std::string_view::npos || zeros > 4 || fraction.back() == '0' || fraction.size() - zeros > kExactDigits) {
+    // 0.000123: up to four zeros, then the digits. All zeros (npos) is more than four: zero is left
+    // to the exact path.
+    const size_t zeros = fraction.find_first_not_of('0');
+    if (zeros > 4 || fraction.back() == '0' || fraction.size() - zeros > kExactDigits) {
         return std::nullopt;
     }
     return true;
