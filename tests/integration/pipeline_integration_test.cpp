@@ -265,11 +265,18 @@ TEST_CASE("a Fatal plugin error drains, shuts the plugin down and exits non-zero
 TEST_CASE("SIGTERM mid-stream publishes every polled record and exits 0", "[integration][pipeline]") {
     TestBroker broker({"--latency-ms", "3"});
     TempDir dir;
-    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/term\"\nrate = 2000\npartitions = 2"));
+    // At most 200 records in flight: in_datagen's schedule starts when it is initialised, so a slow
+    // first connection (seconds under TSan) would otherwise put 10,000 records due at once in
+    // flight, and draining them one at a time per partition through a 3 ms broker outlasts the wait.
+    ConnectorProcess daemon(dir, "daemon",
+                            datagen_config(broker, "topic = \"/default/term\"\nrate = 2000\npartitions = 2",
+                                           "\n[delivery]\nmax_inflight_records = 200\n"));
     REQUIRE(all_arrive(broker, "/default/term", 100, 20s));
     daemon.process().signal(SIGTERM);
-    REQUIRE(daemon.wait_for_exit(20s) == 0);
+    const auto code = daemon.wait_for_exit(20s);
     const auto log = daemon.log();
+    INFO(log);
+    REQUIRE(code == 0);
     // The summary line states how many records were polled; all of them are in the journal.
     const auto at = log.find("pipeline stopped: ");
     REQUIRE(at != std::string::npos);
@@ -326,6 +333,29 @@ TEST_CASE("a dead-letter topic that refuses the write stops the daemon with exit
     CHECK_THAT(daemon.log(), Catch::Contains("stopping: the dead-letter topic /default/itest-dlq rejected a record "
                                              "(PERMISSION_DENIED: injected failure (danube-test-broker))"));
     CHECK(broker.journal().empty());
+}
+
+TEST_CASE("a broker 200 ms away is reached at the first connection attempt", "[integration][pipeline]") {
+    // gRPC gives a connection attempt GRPC_ARG_MIN_RECONNECT_BACKOFF_MS to finish; set to 200 ms
+    // it failed every attempt to a broker whose HTTP/2 settings take longer to come back.
+    TestBroker broker;
+    TempDir dir;
+    ChildProcess proxy({"/usr/bin/python3", DCX_SOURCE_DIR "/tests/support/delay_proxy.py", "--target",
+                        "127.0.0.1:" + std::to_string(broker.port()), "--delay-ms", "200", "--port-file",
+                        (dir / "proxy.port").string()},
+                       dir / "proxy");
+    REQUIRE(wait_until([&] { return std::filesystem::exists(dir / "proxy.port"); }, 20s));
+    int proxy_port = 0;
+    std::ifstream(dir / "proxy.port") >> proxy_port;
+    std::string config = datagen_config(broker, "topic = \"/default/far\"\ncount = 5");
+    const std::string direct = broker.url();
+    config.replace(config.find(direct), direct.size(), "http://127.0.0.1:" + std::to_string(proxy_port));
+    ConnectorProcess daemon(dir, "daemon", config);
+    REQUIRE(all_arrive(broker, "/default/far", 5, 30s));
+    INFO(daemon.log());
+    CHECK(daemon.log().find("not reachable") == std::string::npos);
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
 }
 
 TEST_CASE("the daemon waits for a broker that starts late", "[integration][pipeline][faults]") {
