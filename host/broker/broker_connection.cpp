@@ -24,8 +24,7 @@ std::string grpc_target(std::string_view url) {
 
 namespace {
 
-constexpr int kConnectAttemptMs = 1000;
-
+constexpr int kConnectAttemptMs = 1000;  // see the channel arguments below
 
 std::string read_pem(const std::string& path, const char* what) {
     std::ifstream in(path, std::ios::binary);
@@ -84,7 +83,7 @@ BrokerConnection::BrokerConnection(std::string service_url, const ConnectionOpti
     // while nothing polls the channel (startup) it learns how an attempt ended only then: short,
     // recovery after an outage is quick (gRPC's 20 s default: 5 s instead of 2 s, at its backup
     // poll); too short, a broker a few round trips away never connects (200 ms: 15 failed attempts
-    // over 5 s under TSan). 1 s gives a handshake of up to ~300 ms round trips.
+    // over 5 s under TSan). 1 s leaves room for three round trips of ~300 ms.
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kConnectAttemptMs);
     args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 16 << 20);
     std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
