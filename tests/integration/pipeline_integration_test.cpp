@@ -157,7 +157,9 @@ TEST_CASE("a record the broker rejects is dead-lettered with the broker's status
 TEST_CASE("a failing broker loses nothing", "[integration][pipeline][faults]") {
     TestBroker broker;
     TempDir dir;
-    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/flaky\"\ncount = 400\nrate = 400\npartitions = 2"));
+    // 100 records/s: the failures are injected with most of the 4 s still to go, even when reading
+    // the journal is slow (under TSan, at 400/s every record had left before the injection).
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/flaky\"\ncount = 400\nrate = 100\npartitions = 2"));
     REQUIRE(all_arrive(broker, "/default/flaky", 50, 20s));
     danube_test::FaultRequest fault;
     fault.mutable_fail_next()->set_count(40);
@@ -174,7 +176,7 @@ TEST_CASE("a stalled broker loses nothing once it answers again", "[integration]
     TestBroker broker;
     TempDir dir;
     ConnectorProcess daemon(dir, "daemon",
-                            datagen_config(broker, "topic = \"/default/stalls\"\ncount = 300\nrate = 300",
+                            datagen_config(broker, "topic = \"/default/stalls\"\ncount = 300\nrate = 100",  // as above: time to stall
                                            "\n[delivery]\nsend_timeout_ms = 300\n"));
     REQUIRE(all_arrive(broker, "/default/stalls", 30, 20s));
     danube_test::FaultRequest stall;
