@@ -14,14 +14,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <mutex>
-#include <thread>
-#include <vector>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>

@@ -256,7 +256,8 @@ double idle_polls_per_second(const std::string& datagen) {
     TestBroker broker;
     TempDir dir;
     std::string config = datagen_config(broker, datagen);
-    config.replace(config.find("[processing]\n"), 13, "[processing]\npoll_interval_ms = 50\n");
+    const std::string section = "[processing]\n";
+    config.replace(config.find(section), section.size(), section + "poll_interval_ms = 50\n");
     ConnectorProcess daemon(dir, "daemon", config);
     const int port = http_port(daemon);
     REQUIRE(all_arrive(broker, "/default/idle", 1, 20s));  // the one record due at once
