@@ -3,10 +3,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.hpp"
+
 namespace dcx::daemon {
 
 BrokerProbe::BrokerProbe(broker::BrokerConnection& broker, ConnectorState& state, std::chrono::milliseconds interval)
-    : broker_(broker), state_(state), interval_(interval), thread_([this] { run(); }) {}
+    : broker_(broker), state_(state), interval_(interval), thread_([this] {
+          name_this_thread("dcx-probe");
+          run();
+      }) {}
 
 BrokerProbe::~BrokerProbe() {
     {

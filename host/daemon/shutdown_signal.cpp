@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.hpp"
+
 namespace dcx::daemon {
 namespace {
 
@@ -52,6 +54,7 @@ void ShutdownSignal::start(std::function<void()> on_first, std::chrono::millisec
     }
     if (thread_.joinable()) return;
     thread_ = std::thread([this] {
+        name_this_thread("dcx-signals");
         const sigset_t set = handled_signals();
         std::optional<std::chrono::steady_clock::time_point> exit_at;  // set by the first signal
         while (true) {

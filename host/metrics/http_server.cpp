@@ -6,6 +6,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "common/thread_name.hpp"
+
 namespace dcx::metrics {
 
 HttpServer::HttpServer(const std::map<std::string, Handler>& routes) : server_(std::make_unique<httplib::Server>()) {
@@ -29,7 +31,10 @@ int HttpServer::start(const std::string& address, int port) {
         throw std::runtime_error("cannot listen for HTTP (metrics, health) on " + address + ":" + std::to_string(port) +
                                  " (address in use? set [processing] metrics_port, or 0 to pick a free port)");
     }
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    thread_ = std::thread([this] {
+        name_this_thread("dcx-http");
+        server_->listen_after_bind();
+    });
     // stop() is a no-op until the listen loop runs: a quick exit would then join forever.
     for (int i = 0; i < 5000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return bound;

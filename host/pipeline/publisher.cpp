@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/status_class.hpp"
+#include "common/thread_name.hpp"
 
 namespace dcx::pipeline {
 namespace {
@@ -30,7 +31,12 @@ Publisher::Publisher(broker::BrokerConnection& broker, const Settings& settings,
 
 Publisher::~Publisher() { stop(); }
 
-void Publisher::start() { thread_ = std::thread([this] { run(); }); }
+void Publisher::start() {
+    thread_ = std::thread([this] {
+        name_this_thread("dcx-publisher");
+        run();
+    });
+}
 
 void Publisher::submit(std::unique_ptr<Outgoing> out) {
     std::vector<std::unique_ptr<Outgoing>> one;

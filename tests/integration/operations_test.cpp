@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -318,6 +319,31 @@ TEST_CASE("readyz turns 503 when the broker goes away and 200 when it is back", 
     CHECK(status["plugin"]["abi"] == "1.1");
     CHECK(status["broker"]["reachable"] == true);
     CHECK(status["topics"].contains("/default/ready"));
+    daemon.process().signal(SIGTERM);
+    REQUIRE(daemon.wait_for_exit(20s) == 0);
+}
+
+TEST_CASE("the daemon's threads are named for their work, and the main thread keeps the process name", "[integration][operations]") {
+    TestBroker broker;
+    TempDir dir;
+    ConnectorProcess daemon(dir, "daemon", datagen_config(broker, "topic = \"/default/named\"\nrate = 20"));
+    http_port(daemon);
+    const auto task_dir = std::filesystem::path("/proc") / std::to_string(daemon.process().pid()) / "task";
+    auto comm = [](const std::filesystem::path& task) {
+        std::string name;
+        std::getline(std::ifstream(task / "comm"), name);
+        return name;
+    };
+    std::set<std::string> names;
+    const bool all_named = wait_until([&] {
+        names.clear();
+        for (const auto& entry : std::filesystem::directory_iterator(task_dir)) names.insert(comm(entry.path()));
+        return names.count("dcx-publisher") && names.count("dcx-http") && names.count("dcx-signals") &&
+               names.count("dcx-probe");
+    }, 20s);
+    INFO("thread names: " << nlohmann::json(names).dump());
+    CHECK(all_named);
+    CHECK(comm(task_dir.parent_path()) == "danube-connectd");  // what pidof and pkill match
     daemon.process().signal(SIGTERM);
     REQUIRE(daemon.wait_for_exit(20s) == 0);
 }

@@ -308,7 +308,10 @@ void MqttClient::finish_start(StartState state, const std::string& message, bool
 }
 
 void MqttClient::start(const std::function<bool()>& cancelled) {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "mqtt-network");
+        run();
+    });
     // A little longer than the network thread's own CONNACK deadline, so its reason wins.
     const auto deadline = Clock::now() + std::chrono::seconds(config_.connection_timeout_secs) + std::chrono::milliseconds(500);
     std::unique_lock lock(mu_);

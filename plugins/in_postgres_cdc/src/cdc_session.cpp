@@ -2,6 +2,8 @@
 // The replication session thread; see cdc_session.hpp.
 #include "cdc_session.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "lsn.hpp"
@@ -30,7 +32,10 @@ CdcSession::~CdcSession() { stop(); }
 
 void CdcSession::start(PgConnection conn) {
     conn.rebind(stop_, wake_);
-    thread_ = std::thread([this, c = std::move(conn)]() mutable { run(std::move(c)); });
+    thread_ = std::thread([this, c = std::move(conn)]() mutable {
+        pthread_setname_np(pthread_self(), "pg-cdc");
+        run(std::move(c));
+    });
 }
 
 void CdcSession::pause() noexcept {

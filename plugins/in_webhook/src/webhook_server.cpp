@@ -3,6 +3,7 @@
 #include "webhook_server.hpp"
 
 #include <httplib.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -430,6 +431,7 @@ void WebhookServer::start() {
     if (i.listener.joinable()) return;
     i.listening = true;
     i.listener = std::thread([&i] {
+        pthread_setname_np(pthread_self(), "webhook-http");  // its request threads inherit it
         const bool ok = i.http->listen_after_bind();
         if (!ok && !i.stopping) {
             i.listen_failed = true;
