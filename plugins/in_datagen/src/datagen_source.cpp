@@ -103,13 +103,15 @@ public:
         uint64_t due = due_now();
         if (due == 0) {
             if (count_ && next_ >= count_) return out;  // done: NO_DATA
-            {
-                std::unique_lock lock(mu_);
-                cv_.wait_for(lock, std::min(poll_timeout(), time_to_next()), [&] { return stop_requested(); });
+            // Wait for the next record, up to the poll timeout. What falls due goes out at once:
+            // returning empty would leave it to the host's next poll, and paced records would
+            // arrive late and in bursts.
+            const auto deadline = Clock::now() + poll_timeout();
+            std::unique_lock lock(mu_);
+            while (due == 0 && !stop_requested() && Clock::now() < deadline) {
+                cv_.wait_until(lock, std::min(deadline, next_wake()), [&] { return stop_requested(); });
+                due = stop_requested() ? 0 : due_now();
             }
-            // What fell due while waiting goes out now: returning empty would leave it to the
-            // host's next poll, one poll interval later, and paced records would arrive in bursts.
-            due = stop_requested() ? 0 : due_now();
             if (due == 0) return out;
         }
         const uint64_t n = std::min<uint64_t>(due, max_records());
@@ -160,19 +162,23 @@ private:
         while (true) std::this_thread::sleep_for(std::chrono::hours(1));
     }
 
-    std::chrono::milliseconds time_to_next() const {
-        if (rate_ <= 0) return std::chrono::milliseconds(100);
-        const auto next_at = started_ + std::chrono::duration<double>((next_ - first_) / rate_);
-        // Rounded up: waking before the record is due finds nothing, and the record then waits for
-        // the host's next poll. At least 1 ms, so high rates go out in batches.
-        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_at - Clock::now());
-        return std::max(wait, std::chrono::milliseconds(1));
+    // When the next record falls due; above 1,000 records/s, on a 1 ms grid from the start instead,
+    // so that records go out in batches at one wake-up a millisecond, as the bare benchmark client
+    // paces them. (Waits rounded up to whole milliseconds from "now" made every record up to 1 ms
+    // late at any rate: 0.53 ms at the median at 1,000 records/s.)
+    Clock::time_point next_wake() const {
+        if (rate_ <= 0) return Clock::now() + std::chrono::milliseconds(100);
+        const auto due = due_at(next_);
+        if (rate_ <= 1000) return due;
+        return started_ + std::chrono::ceil<std::chrono::milliseconds>(due - started_);
+    }
+
+    Clock::time_point due_at(uint64_t seq) const {
+        return started_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((seq - first_) / rate_));
     }
 
     int64_t due_ns(uint64_t seq) const {
-        const auto due = rate_ > 0 ? started_ + std::chrono::duration_cast<Clock::duration>(
-                                                    std::chrono::duration<double>((seq - first_) / rate_))
-                                   : Clock::now();
+        const auto due = rate_ > 0 ? due_at(seq) : Clock::now();
         return std::chrono::duration_cast<std::chrono::nanoseconds>(due.time_since_epoch()).count();
     }
 
