@@ -350,10 +350,8 @@ TEST_CASE("a broker 200 ms away is reached at the first connection attempt", "[i
     REQUIRE(wait_until([&] { return std::filesystem::exists(dir / "proxy.port"); }, 20s));
     int proxy_port = 0;
     std::ifstream(dir / "proxy.port") >> proxy_port;
-    std::string config = datagen_config(broker, "topic = \"/default/far\"\ncount = 5");
-    const std::string direct = broker.url();
-    config.replace(config.find(direct), direct.size(), "http://127.0.0.1:" + std::to_string(proxy_port));
-    ConnectorProcess daemon(dir, "daemon", config);
+    ConnectorProcess daemon(dir, "daemon", datagen_config("http://127.0.0.1:" + std::to_string(proxy_port),
+                                                          "topic = \"/default/far\"\ncount = 5"));
     REQUIRE(all_arrive(broker, "/default/far", 5, 30s));
     INFO(daemon.log());
     CHECK(daemon.log().find("not reachable") == std::string::npos);

@@ -11,16 +11,21 @@
 
 namespace dcx::testing {
 
-/// A complete danube-connectd configuration for in_datagen against `broker`. `datagen` and
-/// `extra` are appended inside [datagen] and at the end of the file.
-inline std::string datagen_config(const TestBroker& broker, const std::string& datagen, const std::string& extra = {},
+/// A complete danube-connectd configuration for in_datagen against the broker at `url`. `datagen`
+/// and `extra` are appended inside [datagen] and at the end of the file.
+inline std::string datagen_config(const std::string& url, const std::string& datagen, const std::string& extra = {},
                                   const std::string& root = {}) {
-    return "danube_service_url = \"" + broker.url() + "\"\n" + "connector_name = \"itest\"\n" +
+    return "danube_service_url = \"" + url + "\"\n" + "connector_name = \"itest\"\n" +
            "plugin = \"in_datagen\"\n" + root +
            "\n[processing]\nhealth_check_interval_ms = 1000\nmetrics_port = 0\n"
            "\n[http]\naddress = \"127.0.0.1\"\n"
            "\n[retry]\nretry_backoff_ms = 50\nmax_backoff_ms = 400\n" + extra +
            "\n[datagen]\n" + datagen + "\n";
+}
+
+inline std::string datagen_config(const TestBroker& broker, const std::string& datagen, const std::string& extra = {},
+                                  const std::string& root = {}) {
+    return datagen_config(broker.url(), datagen, extra, root);
 }
 
 inline std::string schema_block(const std::string& topic) {
